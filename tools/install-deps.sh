@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package Vigil needs to build, test and demo. Idempotent: when all
+# packages are present it does nothing (no apt-get update, no network).
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake ninja-build ccache pkg-config clang clang-format clang-tidy libclang-rt-14-dev
+  # libraries (README "Dependencies" says what each is for)
+  libasio-dev liburing-dev libnl-3-dev libnl-route-3-dev libnl-genl-3-dev libtomlplusplus-dev
+  libyaml-cpp-dev doctest-dev libsystemd-dev libssl-dev libcli11-dev libfmt-dev nlohmann-json3-dev
+  libexpected-dev libcap-dev
+  # tests, demo and benchmarks
+  python3 iproute2 iputils-ping nftables strace tcpdump tshark keepalived procps psmisc bash
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages: ${missing[*]}; run as root (or: sudo $0)" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer no without a prompt.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+apt-get update -qq
+# policy-rc.d keeps the keepalived package from starting its own service: tests start it by hand.
+policy=/usr/sbin/policy-rc.d
+created_policy=0
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod +x "$policy"; created_policy=1
+fi
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ "$created_policy" = 1 ]; then rm -f "$policy"; fi

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The README's test command: installs dependencies, then builds and tests twice --
+# a release build with warnings as errors, and an ASan+UBSan build -- and runs ctest in both.
+#   tools/test.sh            both builds
+#   tools/test.sh release    one of: release, asan
+# Environment: VIGIL_JOBS (default: number of cores), CTEST_ARGS (extra ctest arguments).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+tools/install-deps.sh
+
+jobs=${VIGIL_JOBS:-$(nproc)}
+export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
+export CCACHE_DIR=${CCACHE_DIR:-/var/cache/vigil-ccache}
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+
+builds=("$@")
+[ ${#builds[@]} -eq 0 ] && builds=(release asan)
+
+status=0
+for b in "${builds[@]}"; do
+  case "$b" in
+    release) flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIL_WERROR=ON) ;;
+    asan)    flags=(-DCMAKE_BUILD_TYPE=Debug -DVIGIL_WERROR=ON -DVIGIL_SANITIZE=ON) ;;
+    *) echo "unknown build '$b' (release, asan)" >&2; exit 2 ;;
+  esac
+  dir="build/$b"
+  echo "=== $b build in $dir"
+  cmake -S . -B "$dir" -G Ninja "${flags[@]}" "${launcher[@]}" >/dev/null
+  cmake --build "$dir" -j "$jobs"
+  echo "=== $b tests"
+  # Sanitizer builds: leaks are errors too; abort on the first report so ctest sees the failure.
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=0
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  # shellcheck disable=SC2086
+  if ! (cd "$dir" && ctest --output-on-failure -j "$jobs" --timeout 600 ${CTEST_ARGS:-}); then
+    status=1
+  fi
+done
+exit $status
