@@ -50,3 +50,29 @@ function(vigil_add_all_subdirectories)
     endif()
   endforeach()
 endfunction()
+
+#   vigil_fuzz_target(NAME SOURCES f.cpp DEPS vigil_x ... [SEEDS dir])
+#     f.cpp defines LLVMFuzzerTestOneInput. With clang and VIGIL_FUZZ=ON it links libFuzzer and
+#     ctest runs it for VIGIL_FUZZ_SECONDS; otherwise it links tests/fuzz/replay_main.cpp, which
+#     feeds it the seed files and a fixed set of pseudo-random inputs, so every build exercises it.
+function(vigil_fuzz_target name)
+  cmake_parse_arguments(ARG "" "SEEDS" "SOURCES;DEPS" ${ARGN})
+  add_executable(fuzz_${name} ${ARG_SOURCES})
+  target_link_libraries(fuzz_${name} PRIVATE ${ARG_DEPS})
+  if(NOT ARG_SEEDS)
+    set(ARG_SEEDS ${CMAKE_CURRENT_SOURCE_DIR}/seeds)
+  endif()
+  if(VIGIL_FUZZ)
+    target_compile_options(fuzz_${name} PRIVATE -fsanitize=fuzzer)
+    target_link_options(fuzz_${name} PRIVATE -fsanitize=fuzzer)
+    set(corpus ${CMAKE_CURRENT_BINARY_DIR}/corpus_${name})
+    add_test(NAME "fuzz: ${name}"
+             COMMAND ${CMAKE_COMMAND} -E env sh -c
+               "mkdir -p '${corpus}' && exec '$<TARGET_FILE:fuzz_${name}>' -max_total_time=${VIGIL_FUZZ_SECONDS} -timeout=5 -rss_limit_mb=2048 '${corpus}' '${ARG_SEEDS}'")
+    set_tests_properties("fuzz: ${name}" PROPERTIES LABELS fuzz)
+  else()
+    target_sources(fuzz_${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests/fuzz/replay_main.cpp)
+    add_test(NAME "fuzz replay: ${name}" COMMAND fuzz_${name} ${ARG_SEEDS})
+    set_tests_properties("fuzz replay: ${name}" PROPERTIES LABELS fuzz)
+  endif()
+endfunction()
