@@ -12,9 +12,7 @@ std::string Error::to_string() const {
   return message + ": " + code_text;
 }
 
-Error make_error(std::errc code, std::string message) {
-  return Error{std::make_error_code(code), std::move(message)};
-}
+Error make_error(std::errc code, std::string message) { return Error{std::make_error_code(code), std::move(message)}; }
 
 Error make_error(std::error_code code, std::string message) { return Error{code, std::move(message)}; }
 

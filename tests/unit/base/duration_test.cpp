@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "base/duration.hpp"
+
+#include <doctest/doctest.h>
 
 using namespace std::chrono_literals;
 using vigil::format_duration;

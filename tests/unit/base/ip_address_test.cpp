@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "base/ip_address.hpp"
+
+#include <doctest/doctest.h>
 
 using vigil::IpAddress;
 using vigil::IpPrefix;
