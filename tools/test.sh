@@ -2,7 +2,7 @@
 # The README's test command: installs dependencies, then builds and tests twice --
 # a release build with warnings as errors, and an ASan+UBSan build -- and runs ctest in both.
 #   tools/test.sh            both builds
-#   tools/test.sh release    one of: release, asan
+#   tools/test.sh release    one of: release, asan, fuzz (clang + libFuzzer, short runs)
 # Environment: VIGIL_JOBS (default: number of cores), CTEST_ARGS (extra ctest arguments).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,25 +17,34 @@ launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
 builds=("$@")
-[ ${#builds[@]} -eq 0 ] && builds=(release asan)
+[ ${#builds[@]} -eq 0 ] && builds=(release asan fuzz)
 
 status=0
 for b in "${builds[@]}"; do
   case "$b" in
     release) flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIL_WERROR=ON) ;;
     asan)    flags=(-DCMAKE_BUILD_TYPE=Debug -DVIGIL_WERROR=ON -DVIGIL_SANITIZE=ON) ;;
-    *) echo "unknown build '$b' (release, asan)" >&2; exit 2 ;;
+    fuzz)    flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DVIGIL_FUZZ=ON
+                    -DVIGIL_SANITIZE=ON -DVIGIL_PCH=OFF -DVIGIL_FUZZ_SECONDS=${VIGIL_FUZZ_SECONDS:-20}) ;;
+    *) echo "unknown build '$b' (release, asan, fuzz)" >&2; exit 2 ;;
   esac
   dir="build/$b"
+  if [ "$b" = fuzz ] && ! command -v clang++ >/dev/null; then
+    echo "=== fuzz build skipped: clang++ is not installed"; continue
+  fi
   echo "=== $b build in $dir"
   cmake -S . -B "$dir" -G Ninja "${flags[@]}" "${launcher[@]}" >/dev/null
-  cmake --build "$dir" -j "$jobs"
+  target=all
+  [ "$b" = fuzz ] && target=fuzzers   # only the pure parsers are fuzzed: no need to build the daemon twice more
+  cmake --build "$dir" -j "$jobs" --target "$target"
   echo "=== $b tests"
+  ctest_filter=()
+  [ "$b" = fuzz ] && ctest_filter=(-L fuzz)
   # Sanitizer builds: leaks are errors too; abort on the first report so ctest sees the failure.
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=0
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   # shellcheck disable=SC2086
-  if ! (cd "$dir" && ctest --output-on-failure -j "$jobs" --timeout 600 ${CTEST_ARGS:-}); then
+  if ! (cd "$dir" && ctest --output-on-failure -j "$jobs" --timeout 600 "${ctest_filter[@]}" ${CTEST_ARGS:-}); then
     status=1
   fi
 done
