@@ -1,0 +1,228 @@
+#include "sys/process.hpp"
+
+#include <fmt/format.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <asio/co_spawn.hpp>
+#include <asio/experimental/deferred.hpp>
+#include <asio/experimental/parallel_group.hpp>
+#include <asio/posix/stream_descriptor.hpp>
+#include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
+#include <cstring>
+
+#include "sys/log.hpp"
+
+namespace vigil::sys {
+
+namespace {
+
+using asio::posix::stream_descriptor;
+
+constexpr std::size_t kReadChunk = 4096;
+// After the script exits, what is still in the pipe is read without waiting; a background child
+// that keeps the pipe open and keeps writing must not hold us here, hence a bound.
+constexpr int kMaxDrainReads = 256;
+
+class OutputCollector {
+ public:
+  explicit OutputCollector(std::size_t limit) : limit_(limit) {}
+
+  void append(const char* data, std::size_t size) {
+    total_ += size;
+    if (kept_.size() < limit_) kept_.append(data, std::min(size, limit_ - kept_.size()));
+  }
+  [[nodiscard]] std::size_t total() const noexcept { return total_; }
+  [[nodiscard]] bool truncated() const noexcept { return total_ > kept_.size(); }
+  std::string take() {
+    if (truncated()) kept_ += kTruncatedMarker;
+    return std::move(kept_);
+  }
+
+ private:
+  std::size_t limit_;
+  std::size_t total_ = 0;
+  std::string kept_;
+};
+
+// Starting a child blocks this thread until it has exec'ed (0.1-0.5 ms). A burst of thousands of
+// scripts would starve timers and sockets for a second, so spawns run in slices of kSpawnSlice with
+// a trip through the reactor in between (a post() lands behind the reactor's queue marker).
+constexpr Duration kSpawnSlice = std::chrono::milliseconds(2);
+
+struct SpawnSlice {
+  TimePoint started{};
+  unsigned generation = 0;
+};
+
+rt::Task<void> wait_for_spawn_slot() {
+  thread_local SpawnSlice slice;  // one io_context per thread
+  for (;;) {
+    if (Clock::now() - slice.started < kSpawnSlice) co_return;
+    const unsigned generation = slice.generation;
+    co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+    if (slice.generation == generation) {
+      // First one back after the reactor ran: open the next slice.
+      ++slice.generation;
+      slice.started = Clock::now();
+      co_return;
+    }
+  }
+}
+
+struct ExitInfo {
+  siginfo_t info{};
+  bool timed_out = false;
+};
+
+void drain(int fd, OutputCollector& collector) {
+  std::array<char, kReadChunk> buffer{};
+  for (int i = 0; i < kMaxDrainReads; ++i) {
+    const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n <= 0) return;
+    collector.append(buffer.data(), static_cast<std::size_t>(n));
+  }
+}
+
+rt::Task<void> collect_output(stream_descriptor& output, OutputCollector& collector) {
+  std::array<char, kReadChunk> buffer{};
+  for (;;) {
+    auto [ec, n] = co_await output.async_read_some(asio::buffer(buffer), rt::use_nothrow);
+    collector.append(buffer.data(), n);
+    if (ec == asio::error::operation_aborted) {
+      drain(output.native_handle(), collector);
+      co_return;
+    }
+    if (ec) co_return;  // EOF: every writer (the script and its children) has closed the pipe
+  }
+}
+
+// Waits for the pidfd to become readable, at most `limit` (zero: no limit).
+// Returns true when the process exited, false on timeout or cancellation (`cancelled` tells which).
+rt::Task<bool> await_exit(stream_descriptor& pidfd, Duration limit, bool& cancelled) {
+  cancelled = false;
+  if (limit <= Duration::zero()) {
+    auto [ec] = co_await pidfd.async_wait(stream_descriptor::wait_read, rt::use_nothrow);
+    cancelled = static_cast<bool>(ec);
+    co_return !ec;
+  }
+  asio::steady_timer timer(co_await asio::this_coro::executor, limit);
+  auto [order, exit_ec, timer_ec] = co_await asio::experimental::make_parallel_group(
+                                        pidfd.async_wait(stream_descriptor::wait_read, asio::experimental::deferred),
+                                        timer.async_wait(asio::experimental::deferred))
+                                        .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
+  if (order[0] == 0 && !exit_ec) co_return true;
+  cancelled = static_cast<bool>(timer_ec) || order[0] == 0;  // neither side completed on its own
+  co_return false;
+}
+
+// Kills the group and waits for the leader; killing before reaping means the group id cannot be
+// reused by an unrelated process while we signal it.
+rt::Task<void> kill_group_and_wait(stream_descriptor& pidfd, pid_t pid, Duration term_grace) {
+  bool cancelled = false;
+  if (term_grace > Duration::zero()) {
+    ::kill(-pid, SIGTERM);
+    if (co_await await_exit(pidfd, term_grace, cancelled)) {
+      ::kill(-pid, SIGKILL);  // the leader is gone; its children may not be
+      co_return;
+    }
+  }
+  ::kill(-pid, SIGKILL);
+  if (!co_await await_exit(pidfd, Duration::zero(), cancelled)) {
+    // Cancelled while waiting for a SIGKILLed process: it dies within moments, wait for it here.
+    siginfo_t ignored{};
+    ::waitid(P_PIDFD, static_cast<id_t>(pidfd.native_handle()), &ignored, WEXITED | WNOWAIT);
+  }
+}
+
+rt::Task<ExitInfo> wait_for_exit(stream_descriptor& pidfd, stream_descriptor& output, pid_t pid,
+                                 const ScriptOptions& options) {
+  ExitInfo result;
+  bool cancelled = false;
+  if (!co_await await_exit(pidfd, options.timeout, cancelled)) {
+    result.timed_out = !cancelled;
+    co_await kill_group_and_wait(pidfd, pid, result.timed_out ? options.term_grace : Duration::zero());
+  }
+  ::waitid(P_PIDFD, static_cast<id_t>(pidfd.native_handle()), &result.info, WEXITED);
+  // The script is gone; children it left in the background may still hold the pipe open.
+  asio::error_code ignored;
+  output.cancel(ignored);
+  co_return result;
+}
+
+}  // namespace
+
+std::string_view to_string(ScriptOutcome outcome) noexcept {
+  switch (outcome) {
+    case ScriptOutcome::Exited: return "exited";
+    case ScriptOutcome::Signaled: return "signaled";
+    case ScriptOutcome::TimedOut: return "timed out";
+  }
+  return "unknown";
+}
+
+std::string ScriptResult::describe(Duration timeout) const {
+  const auto signal_text = [this] {
+    const char* name = ::sigabbrev_np(signal);
+    return fmt::format("killed by signal {} (SIG{})", signal, name != nullptr ? name : "?");
+  };
+  switch (outcome) {
+    case ScriptOutcome::Exited: return fmt::format("exited with status {}", exit_code);
+    case ScriptOutcome::Signaled: return signal_text();
+    case ScriptOutcome::TimedOut:
+      return timeout > Duration::zero()
+                 ? fmt::format("timed out after {} ({})", format_duration(timeout), signal_text())
+                 : fmt::format("timed out ({})", signal_text());
+  }
+  return "unknown";
+}
+
+std::vector<std::string> shell_command(std::string_view line, std::string shell) {
+  return {std::move(shell), "-c", std::string(line)};
+}
+
+rt::Task<Result<ScriptResult>> run(std::vector<std::string> argv, ScriptOptions options) {
+  auto executor = co_await asio::this_coro::executor;
+  co_await wait_for_spawn_slot();
+  const TimePoint started = Clock::now();
+  auto child = spawn(
+      SpawnRequest{argv, options.environment, options.working_directory, options.uid, options.gid, options.stdin_mode});
+  if (!child) co_return fail(child.error());
+  const pid_t pid = child->pid;
+  stream_descriptor pidfd(executor, child->pidfd.release());
+  stream_descriptor output(executor, child->output.release());
+  OutputCollector collector(options.output_limit);
+
+  auto [order, wait_exception, exit_info, read_exception] =
+      co_await asio::experimental::make_parallel_group(
+          asio::co_spawn(executor, wait_for_exit(pidfd, output, pid, options), asio::experimental::deferred),
+          asio::co_spawn(executor, collect_output(output, collector), asio::experimental::deferred))
+          .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+  (void)order;
+  if (wait_exception) std::rethrow_exception(wait_exception);
+  if (read_exception) std::rethrow_exception(read_exception);
+
+  ScriptResult result;
+  result.pid = pid;
+  result.duration = Clock::now() - started;
+  if (exit_info.info.si_code == CLD_EXITED) {
+    result.outcome = ScriptOutcome::Exited;
+    result.exit_code = exit_info.info.si_status;
+  } else {
+    result.outcome = ScriptOutcome::Signaled;
+    result.signal = exit_info.info.si_status;
+  }
+  if (exit_info.timed_out) result.outcome = ScriptOutcome::TimedOut;
+  result.output_bytes = collector.total();
+  result.output_truncated = collector.truncated();
+  result.output = collector.take();
+  log_debug(LogFields{{"VIGIL_SCRIPT", argv.front()}}, "script {} (pid {}) {} after {}", argv.front(), pid,
+            result.describe(options.timeout), format_duration(result.duration));
+  co_return result;
+}
+
+}  // namespace vigil::sys

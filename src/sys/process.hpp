@@ -1,0 +1,66 @@
+#pragma once
+// The script runner: co_await run(argv, options) starts a process on the caller's io_context and
+// resumes with how it ended and what it printed. Nothing blocks: the exit is awaited on a pidfd and
+// the output is read from a pipe, so thousands of scripts can run at once.
+#include <sys/types.h>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/duration.hpp"
+#include "base/result.hpp"
+#include "rt/tokens.hpp"
+#include "sys/spawn.hpp"
+
+namespace vigil::sys {
+
+inline constexpr std::size_t kDefaultOutputLimit = 4096;
+
+struct ScriptOptions {
+  Duration timeout{};     // zero: no limit
+  Duration term_grace{};  // on timeout: zero sends SIGKILL at once, otherwise SIGTERM, this long, then SIGKILL
+  std::optional<uid_t> uid;
+  std::optional<gid_t> gid;
+  std::optional<std::vector<std::string>> environment;  // "NAME=value"; nullopt: the daemon's own
+  std::string working_directory;                        // empty: the daemon's
+  StdinMode stdin_mode = StdinMode::DevNull;
+  std::size_t output_limit = kDefaultOutputLimit;  // bytes of stdout+stderr kept; the rest is counted and dropped
+};
+
+enum class ScriptOutcome {
+  Exited,    // exit_code is set
+  Signaled,  // killed by `signal` (not by us)
+  TimedOut,  // we killed its process group after the timeout; `signal` is what ended it
+};
+
+[[nodiscard]] std::string_view to_string(ScriptOutcome outcome) noexcept;
+
+inline constexpr std::string_view kTruncatedMarker = "\n[output truncated]";
+
+struct ScriptResult {
+  ScriptOutcome outcome = ScriptOutcome::Exited;
+  int exit_code = -1;
+  int signal = 0;
+  std::string output;  // stdout and stderr as interleaved by the script; ends with kTruncatedMarker if cut
+  bool output_truncated = false;
+  std::size_t output_bytes = 0;  // everything the script wrote, kept or not
+  Duration duration{};           // from start to reap
+  pid_t pid = 0;
+
+  [[nodiscard]] bool succeeded() const noexcept { return outcome == ScriptOutcome::Exited && exit_code == 0; }
+  // "exited with status 1", "killed by signal 9 (Killed)", "timed out after 2s (killed by signal 9)".
+  [[nodiscard]] std::string describe(Duration timeout = {}) const;
+};
+
+// Errors are failures to start (not found, not executable, bad uid, out of descriptors); anything
+// that happens once the script runs is a ScriptResult. Cancelling the awaiting coroutine kills the
+// script's process group and reaps it.
+[[nodiscard]] rt::Task<Result<ScriptResult>> run(std::vector<std::string> argv, ScriptOptions options = {});
+
+// A shell command line is just argv {shell, "-c", line}.
+[[nodiscard]] std::vector<std::string> shell_command(std::string_view line, std::string shell = "/bin/sh");
+
+}  // namespace vigil::sys
