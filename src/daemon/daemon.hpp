@@ -1,0 +1,63 @@
+#pragma once
+// The daemon's life cycle around the event loop: load the config, take the runtime directory,
+// start the components, tell systemd, then serve signals (SIGHUP reload, SIGTERM/SIGINT stop,
+// SIGUSR1/SIGUSR2 dumps) until stopped. What runs inside (the VRRP engine ...) plugs in through
+// DaemonHooks, so main.cpp stays a command line and this class stays free of protocol logic.
+#include <asio/cancellation_signal.hpp>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include "base/duration.hpp"
+#include "base/result.hpp"
+#include "daemon/config_source.hpp"
+#include "daemon/exit_code.hpp"
+#include "rt/io_context.hpp"
+#include "rt/signal_watcher.hpp"
+#include "rt/tokens.hpp"
+#include "sys/runtime_dir.hpp"
+
+namespace vigil::daemon {
+
+struct DaemonOptions {
+  std::filesystem::path config_file;
+  std::filesystem::path runtime_dir{std::string(sys::kDefaultRuntimeDir)};
+};
+
+// Every hook runs on the daemon's io_context; an empty hook does nothing.
+struct DaemonHooks {
+  // After the runtime directory is ours and before READY=1. An error stops the start (exit 3).
+  std::function<rt::Task<Result<void>>(asio::io_context&, const ConfigModel&)> start;
+  // A new config passed validation. An error keeps the old config running (the hook must leave it intact).
+  std::function<rt::Task<Result<void>>(const ConfigModel& current, const ConfigModel& next)> reload;
+  // Orderly stop, after STOPPING=1: give back VIPs, stop scripts.
+  std::function<rt::Task<void>()> stop;
+  // SIGUSR1 (state dump) / SIGUSR2 (stats dump).
+  std::function<void(rt::SignalEvent)> dump;
+};
+
+class Daemon {
+ public:
+  explicit Daemon(DaemonOptions options, DaemonHooks hooks = {});
+
+  // Runs until SIGTERM/SIGINT (or a start failure) and returns the process exit code.
+  [[nodiscard]] ExitCode run();
+
+  // Loads the config, logs every diagnostic, and returns whether it may be used.
+  [[nodiscard]] static ConfigLoad load_and_report(const std::filesystem::path& file);
+
+ private:
+  rt::Task<ExitCode> serve(asio::io_context& context);
+  rt::Task<void> reload();
+  rt::Task<void> keep_watchdog_fed(Duration interval);
+
+  DaemonOptions options_;
+  DaemonHooks hooks_;
+  std::shared_ptr<const ConfigModel> config_;
+  std::optional<sys::RuntimeDir> runtime_dir_;
+  asio::cancellation_signal stop_watchdog_;
+  unsigned reloads_ = 0;
+};
+
+}  // namespace vigil::daemon

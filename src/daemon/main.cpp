@@ -1,0 +1,71 @@
+// vigild: the Vigil daemon. Runs in the foreground (systemd Type=notify); see exit_code.hpp.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+#include <iostream>
+
+#include "daemon/config_source.hpp"
+#include "daemon/daemon.hpp"
+#include "daemon/exit_code.hpp"
+#include "rt/io_context.hpp"
+#include "sys/log.hpp"
+#include "vigil_version.hpp"
+
+namespace {
+
+using vigil::daemon::ExitCode;
+using vigil::daemon::to_int;
+
+int check_config(const std::filesystem::path& file) {
+  const vigil::daemon::ConfigLoad loaded = vigil::daemon::load_config(file, true);
+  for (const auto& message : loaded.messages) std::cerr << message.text << '\n';
+  if (!loaded.ok()) {
+    std::cerr << file.string() << ": invalid (" << loaded.error_count() << " errors, " << loaded.warning_count()
+              << " warnings)\n";
+    return to_int(ExitCode::ConfigInvalid);
+  }
+  std::cout << file.string() << ": valid (" << loaded.warning_count() << " warnings)\n";
+  return to_int(ExitCode::Ok);
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"vigild: VRRP and load-balancer health-check daemon (keepalived successor)", "vigild"};
+  app.footer(vigil::daemon::kExitCodeHelp);
+  std::string config_file;
+  bool check_only = false;
+  std::string log_level = "info";
+  std::string runtime_dir{vigil::sys::kDefaultRuntimeDir};
+  app.add_option("-c,--config", config_file, "Config file (.toml, .yaml or .yml)")->required();
+  app.add_flag("--check", check_only, "Validate the config file and exit (host problems are warnings)");
+  app.add_option("--log-level", log_level, "error, warning, notice, info or debug")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"error", "warning", "notice", "info", "debug"}));
+  app.add_option("--runtime-dir", runtime_dir, "Directory for the pid file, control socket and dumps")
+      ->capture_default_str();
+  app.set_version_flag("--version", std::string("vigild ") + vigil::kVersion +
+                                        " (event loop: " + std::string(vigil::rt::backend_name()) + ")");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : to_int(ExitCode::Usage);
+  }
+
+  vigil::sys::set_log_level(*vigil::sys::parse_log_level(log_level));
+  if (check_only) return check_config(config_file);
+  vigil::daemon::Daemon daemon({config_file, runtime_dir});
+  return to_int(daemon.run());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "vigild: internal error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "vigild: internal error\n");
+  }
+  return to_int(ExitCode::InternalError);
+}
