@@ -36,8 +36,13 @@ function(vigil_unit_test name)
   endif()
   set(labels unit ${ARG_LABELS})
   # A case that cannot run here prints "VIGIL-SKIP: <why>" (tests/test_support.hpp) and ctest reports it skipped.
+  # LABELS go on afterwards: a label list inside PROPERTIES gets flattened by doctest's generated
+  # script, which then also loses SKIP_REGULAR_EXPRESSION ("LABELS unit netns SKIP_...").
   doctest_discover_tests(unit_${name} TEST_PREFIX "${name}: "
-                         PROPERTIES LABELS "${labels}" SKIP_REGULAR_EXPRESSION "VIGIL-SKIP:")
+                         PROPERTIES SKIP_REGULAR_EXPRESSION "VIGIL-SKIP:" TEST_LIST unit_${name}_TESTS)
+  set(labels_file ${CMAKE_CURRENT_BINARY_DIR}/unit_${name}_labels.cmake)
+  file(WRITE ${labels_file} "set_tests_properties(\${unit_${name}_TESTS} PROPERTIES LABELS \"${labels}\")\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${labels_file})
 endfunction()
 
 # Every sub-folder with a CMakeLists.txt is added: a new module needs no edit here.

@@ -1,0 +1,333 @@
+#include "net/wire/vrrp_socket.hpp"
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <asio/redirect_error.hpp>
+#include <asio/use_awaitable.hpp>
+#include <cerrno>
+#include <cstring>
+
+#include "net/wire/asio_error.hpp"
+#include "net/wire/interface_info.hpp"
+#include "net/wire/ipv4_header.hpp"
+
+namespace vigil::net::wire {
+namespace {
+
+// Large enough for any IP datagram, so a datagram is never cut: MSG_TRUNC then means a bug.
+constexpr std::size_t kReceiveBufferBytes = 65536;
+constexpr int kTrafficClassInternetControl = 0xc0;
+
+Result<void> set_option(int fd, int level, int name, const void* value, socklen_t length, const char* what) {
+  if (::setsockopt(fd, level, name, value, length) != 0) return fail(errno_error(std::string("setsockopt ") + what));
+  return {};
+}
+
+Result<void> set_int_option(int fd, int level, int name, int value, const char* what) {
+  return set_option(fd, level, name, &value, sizeof value, what);
+}
+
+Result<void> configure_ipv4(int fd, const VrrpSocketOptions& options, int interface_index) {
+  const int ttl = options.hop_limit;
+  Result<void> result = set_int_option(fd, IPPROTO_IP, IP_TTL, ttl, "IP_TTL");
+  if (result) result = set_int_option(fd, IPPROTO_IP, IP_MULTICAST_TTL, ttl, "IP_MULTICAST_TTL");
+  if (result) result = set_int_option(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 0, "IP_MULTICAST_LOOP");
+  if (result) result = set_int_option(fd, IPPROTO_IP, IP_TOS, kTrafficClassInternetControl, "IP_TOS");
+  // keepalived sends without DF; a raw socket would otherwise set it (path MTU discovery).
+  if (result) result = set_int_option(fd, IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DONT, "IP_MTU_DISCOVER");
+  if (result) result = set_int_option(fd, IPPROTO_IP, IP_PKTINFO, 1, "IP_PKTINFO");
+  if (!result) return result;
+  ip_mreqn request{};
+  request.imr_ifindex = interface_index;
+  result = set_option(fd, IPPROTO_IP, IP_MULTICAST_IF, &request, sizeof request, "IP_MULTICAST_IF");
+  if (result && options.mode == AdvertMode::kMulticast) {
+    const IpAddress group = vrrp_multicast_group(Family::kIPv4);
+    std::memcpy(&request.imr_multiaddr, group.bytes().data(), 4);
+    result = set_option(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &request, sizeof request, "IP_ADD_MEMBERSHIP");
+  }
+  return result;
+}
+
+Result<void> configure_ipv6(int fd, const VrrpSocketOptions& options, int interface_index) {
+  const int hops = options.hop_limit;
+  Result<void> result = set_int_option(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, hops, "IPV6_UNICAST_HOPS");
+  if (result) result = set_int_option(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, hops, "IPV6_MULTICAST_HOPS");
+  if (result) result = set_int_option(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0, "IPV6_MULTICAST_LOOP");
+  if (result) result = set_int_option(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, interface_index, "IPV6_MULTICAST_IF");
+  if (result) result = set_int_option(fd, IPPROTO_IPV6, IPV6_TCLASS, kTrafficClassInternetControl, "IPV6_TCLASS");
+  // The IPv6 raw socket returns no IP header: hop limit and destination come as ancillary data.
+  if (result) result = set_int_option(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1, "IPV6_RECVHOPLIMIT");
+  if (result) result = set_int_option(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO");
+  if (result && options.mode == AdvertMode::kMulticast) {
+    ipv6_mreq request{};
+    const IpAddress group = vrrp_multicast_group(Family::kIPv6);
+    std::memcpy(&request.ipv6mr_multiaddr, group.bytes().data(), 16);
+    request.ipv6mr_interface = static_cast<unsigned>(interface_index);
+    result = set_option(fd, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &request, sizeof request, "IPV6_ADD_MEMBERSHIP");
+  }
+  return result;
+}
+
+Result<IpAddress> choose_source(const VrrpSocketOptions& options, const InterfaceInfo& info) {
+  if (options.source) {
+    if (options.source->family() != options.family) {
+      return fail(make_error(std::errc::invalid_argument,
+                             "source address " + options.source->to_string() + " is not " + to_string(options.family)));
+    }
+    return *options.source;
+  }
+  if (options.family == Family::kIPv4) {
+    if (info.primary_v4) return *info.primary_v4;
+    return fail(make_error(std::errc::address_not_available, "interface " + info.name + " has no IPv4 address"));
+  }
+  if (info.link_local_v6) return *info.link_local_v6;
+  if (info.link_local_tentative) {
+    return fail(make_error(std::errc::resource_unavailable_try_again,
+                           "the IPv6 link-local address of " + info.name + " is still tentative (DAD running)"));
+  }
+  return fail(
+      make_error(std::errc::address_not_available, "interface " + info.name + " has no IPv6 link-local address"));
+}
+
+IpAddress address_from_sockaddr(const sockaddr_storage& storage) {
+  if (storage.ss_family == AF_INET6) {
+    sockaddr_in6 in6{};
+    std::memcpy(&in6, &storage, sizeof in6);
+    std::array<std::uint8_t, 16> bytes{};
+    std::memcpy(bytes.data(), &in6.sin6_addr, 16);
+    return IpAddress::v6(bytes);
+  }
+  sockaddr_in in{};
+  std::memcpy(&in, &storage, sizeof in);
+  std::array<std::uint8_t, 4> bytes{};
+  std::memcpy(bytes.data(), &in.sin_addr, 4);
+  return IpAddress::v4(bytes);
+}
+
+}  // namespace
+
+const char* to_string(AdvertMode mode) {
+  switch (mode) {
+    case AdvertMode::kMulticast: return "multicast";
+    case AdvertMode::kUnicast: return "unicast";
+  }
+  return "?";
+}
+
+IpAddress vrrp_multicast_group(Family family) {
+  switch (family) {
+    case Family::kIPv4: return IpAddress::v4({224, 0, 0, 18});
+    case Family::kIPv6: return IpAddress::v6({0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x12});
+  }
+  return {};
+}
+
+Result<VrrpSocket> VrrpSocket::open(const asio::any_io_executor& executor, VrrpSocketOptions options) {
+  auto info = query_interface(options.interface);
+  if (!info) return fail(info.error());
+  auto source = choose_source(options, *info);
+  if (!source) return fail(source.error());
+
+  const int domain = options.family == Family::kIPv4 ? AF_INET : AF_INET6;
+  asio::generic::raw_protocol::socket socket(executor);
+  std::error_code ec;
+  socket.open(asio::generic::raw_protocol(domain, options.protocol), ec);
+  if (ec) return fail(asio_error(ec, "raw socket for VRRP on " + options.interface));
+  socket.non_blocking(true, ec);
+  if (ec) return fail(asio_error(ec, "non-blocking VRRP socket"));
+
+  const int fd = socket.native_handle();
+  // Receive only what arrives on this interface and send only through it.
+  auto bound = set_option(fd, SOL_SOCKET, SO_BINDTODEVICE, options.interface.c_str(),
+                          static_cast<socklen_t>(options.interface.size()), "SO_BINDTODEVICE");
+  if (!bound) return fail(bound.error());
+  auto configured = options.family == Family::kIPv4 ? configure_ipv4(fd, options, info->index)
+                                                    : configure_ipv6(fd, options, info->index);
+  if (!configured) {
+    Error error = configured.error();
+    error.message += " on " + options.interface;
+    return fail(std::move(error));
+  }
+  const int index = info->index;
+  return VrrpSocket(std::move(socket), std::move(options), index, *source);
+}
+
+VrrpSocket::VrrpSocket(asio::generic::raw_protocol::socket socket, VrrpSocketOptions options, int interface_index,
+                       IpAddress source)
+    : socket_(std::move(socket)),
+      options_(std::move(options)),
+      interface_index_(interface_index),
+      source_(source),
+      buffer_(kReceiveBufferBytes) {}
+
+Result<void> VrrpSocket::send_now(std::span<const std::uint8_t> message, const IpAddress& destination) {
+  sockaddr_storage to{};
+  socklen_t to_length = 0;
+  // The source goes into per-packet PKTINFO instead of bind(): a bound IPv4 raw socket would only
+  // receive packets addressed to that address, never the multicast group.
+  alignas(cmsghdr) std::array<std::byte, CMSG_SPACE(sizeof(in6_pktinfo))> control{};
+  msghdr header{};
+  header.msg_control = control.data();
+  if (options_.family == Family::kIPv4) {
+    sockaddr_in in{};
+    in.sin_family = AF_INET;
+    std::memcpy(&in.sin_addr, destination.bytes().data(), 4);
+    std::memcpy(&to, &in, sizeof in);
+    to_length = sizeof in;
+    header.msg_controllen = CMSG_SPACE(sizeof(in_pktinfo));
+    cmsghdr* cmsg = CMSG_FIRSTHDR(&header);
+    cmsg->cmsg_level = IPPROTO_IP;
+    cmsg->cmsg_type = IP_PKTINFO;
+    cmsg->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
+    in_pktinfo info{};
+    info.ipi_ifindex = interface_index_;
+    std::memcpy(&info.ipi_spec_dst, source_.bytes().data(), 4);
+    std::memcpy(CMSG_DATA(cmsg), &info, sizeof info);
+  } else {
+    sockaddr_in6 in6{};
+    in6.sin6_family = AF_INET6;
+    std::memcpy(&in6.sin6_addr, destination.bytes().data(), 16);
+    if (destination.is_link_local() || destination.is_multicast()) {
+      in6.sin6_scope_id = static_cast<std::uint32_t>(interface_index_);
+    }
+    std::memcpy(&to, &in6, sizeof in6);
+    to_length = sizeof in6;
+    header.msg_controllen = CMSG_SPACE(sizeof(in6_pktinfo));
+    cmsghdr* cmsg = CMSG_FIRSTHDR(&header);
+    cmsg->cmsg_level = IPPROTO_IPV6;
+    cmsg->cmsg_type = IPV6_PKTINFO;
+    cmsg->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
+    in6_pktinfo info{};
+    info.ipi6_ifindex = static_cast<unsigned>(interface_index_);
+    std::memcpy(&info.ipi6_addr, source_.bytes().data(), 16);
+    std::memcpy(CMSG_DATA(cmsg), &info, sizeof info);
+  }
+  iovec vector{const_cast<std::uint8_t*>(message.data()), message.size()};  // sendmsg does not write
+  header.msg_name = &to;
+  header.msg_namelen = to_length;
+  header.msg_iov = &vector;
+  header.msg_iovlen = 1;
+  const ssize_t sent = ::sendmsg(socket_.native_handle(), &header, MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (sent < 0) return fail(errno_error("send VRRP to " + destination.to_string() + " on " + options_.interface));
+  return {};
+}
+
+asio::awaitable<Result<void>> VrrpSocket::send(std::span<const std::uint8_t> message, IpAddress destination) {
+  if (destination.family() != options_.family) {
+    co_return fail(
+        make_error(std::errc::address_family_not_supported,
+                   "VRRP destination " + destination.to_string() + " on a " + to_string(options_.family) + " socket"));
+  }
+  for (;;) {
+    auto sent = send_now(message, destination);
+    if (sent || (sent.error().code != std::errc::resource_unavailable_try_again &&
+                 sent.error().code != std::errc::operation_would_block)) {
+      co_return sent;
+    }
+    std::error_code ec;
+    co_await socket_.async_wait(asio::socket_base::wait_write, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return fail(asio_error(ec, "waiting to send on " + options_.interface));
+  }
+}
+
+Result<std::optional<ReceivedPacket>> VrrpSocket::receive_now() {
+  sockaddr_storage from{};
+  alignas(cmsghdr)
+      std::array<std::byte, CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(in_pktinfo))>
+          control{};
+  iovec vector{buffer_.data(), buffer_.size()};
+  msghdr header{};
+  header.msg_name = &from;
+  header.msg_namelen = sizeof from;
+  header.msg_iov = &vector;
+  header.msg_iovlen = 1;
+  header.msg_control = control.data();
+  header.msg_controllen = control.size();
+  const ssize_t received = ::recvmsg(socket_.native_handle(), &header, MSG_DONTWAIT);
+  if (received < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return std::optional<ReceivedPacket>();
+    return fail(errno_error("receive VRRP on " + options_.interface));
+  }
+  ReceivedPacket packet;
+  const auto length = std::min(static_cast<std::size_t>(received), buffer_.size());
+  packet.bytes.assign(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(length));
+  packet.truncated = (header.msg_flags & MSG_TRUNC) != 0;
+  packet.source = address_from_sockaddr(from);
+  packet.interface_index = interface_index_;
+
+  for (cmsghdr* cmsg = CMSG_FIRSTHDR(&header); cmsg != nullptr; cmsg = CMSG_NXTHDR(&header, cmsg)) {
+    if (cmsg->cmsg_level == IPPROTO_IPV6 && cmsg->cmsg_type == IPV6_HOPLIMIT) {
+      int hops = 0;
+      std::memcpy(&hops, CMSG_DATA(cmsg), sizeof hops);
+      packet.hop_limit = static_cast<std::uint8_t>(hops);
+    } else if (cmsg->cmsg_level == IPPROTO_IPV6 && cmsg->cmsg_type == IPV6_PKTINFO) {
+      in6_pktinfo info{};
+      std::memcpy(&info, CMSG_DATA(cmsg), sizeof info);
+      std::array<std::uint8_t, 16> bytes{};
+      std::memcpy(bytes.data(), &info.ipi6_addr, 16);
+      packet.destination = IpAddress::v6(bytes);
+      packet.interface_index = static_cast<int>(info.ipi6_ifindex);
+    } else if (cmsg->cmsg_level == IPPROTO_IP && cmsg->cmsg_type == IP_PKTINFO) {
+      in_pktinfo info{};
+      std::memcpy(&info, CMSG_DATA(cmsg), sizeof info);
+      packet.interface_index = info.ipi_ifindex;
+    }
+  }
+
+  if (options_.family == Family::kIPv4) {
+    // The kernel hands a raw IPv4 socket the whole datagram; a header it cannot parse leaves an
+    // empty payload, which the codec rejects (and counts) as too short.
+    if (const auto ip = parse_ipv4_header(packet.bytes)) {
+      packet.payload_offset = ip->header_length;
+      packet.hop_limit = ip->ttl;
+      packet.source = ip->source;
+      packet.destination = ip->destination;
+    } else {
+      packet.payload_offset = packet.bytes.size();
+    }
+  }
+  return std::optional<ReceivedPacket>(std::move(packet));
+}
+
+asio::awaitable<Result<ReceivedPacket>> VrrpSocket::receive() {
+  for (;;) {
+    auto packet = receive_now();
+    if (!packet) co_return fail(packet.error());
+    if (*packet) co_return std::move(**packet);
+    // Asio's receive cannot return ancillary data (hop limit, destination), so wait for
+    // readability and read with recvmsg; a spurious wake-up just loops.
+    std::error_code ec;
+    co_await socket_.async_wait(asio::socket_base::wait_read, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return fail(asio_error(ec, "receive VRRP on " + options_.interface));
+  }
+}
+
+Result<std::optional<ReceivedPacket>> VrrpSocket::try_receive() { return receive_now(); }
+
+Result<std::vector<ReceivedPacket>> VrrpSocket::try_receive_all(std::size_t limit) {
+  std::vector<ReceivedPacket> packets;
+  while (packets.size() < limit) {
+    auto packet = receive_now();
+    if (!packet) {
+      if (packets.empty()) return fail(packet.error());
+      break;  // hand over what was read; the error repeats on the next call
+    }
+    if (!*packet) break;
+    packets.push_back(std::move(**packet));
+  }
+  return packets;
+}
+
+void VrrpSocket::cancel() {
+  std::error_code ignored;
+  socket_.cancel(ignored);
+}
+
+void VrrpSocket::close() {
+  std::error_code ignored;
+  socket_.close(ignored);
+}
+
+}  // namespace vigil::net::wire

@@ -1,0 +1,112 @@
+#pragma once
+// VrrpSocket: a raw IP protocol-112 socket on one interface that moves VRRP messages as bytes.
+// It knows nothing of VRRP fields; the codec (src/vrrp) builds and checks them. What it does:
+//  * multicast mode joins 224.0.0.18 / ff02::12 on the interface (RFC 5798 §5.1.1.2, §5.1.2.2);
+//    unicast mode sends to each peer the caller names.
+//  * every advert leaves with TTL / hop limit 255 (RFC 5798 §5.1.1.3, §5.1.2.3), from the chosen
+//    source: mcast_src_ip / unicast_src_ip, else the interface's primary IPv4 address, else its IPv6
+//    link-local (RFC 5798 §5.1.2.1). Traffic class / TOS 0xc0 and no DF, as keepalived sends.
+//  * multicast loop is off, so a node does not hear its own adverts.
+//  * receive() reports the bytes plus the TTL / hop limit, source, destination and interface, so the
+//    codec can apply its own checks in keepalived's order and count each rejection.
+//
+// Checksums: the socket never sets IPV6_CHECKSUM. With it the kernel would fill the VRRPv3/IPv6
+// checksum (fine) but also silently drop adverts with a bad one before we see them, so "bad
+// checksum" would never reach our counters and hostile-input tests could not tell a drop from a
+// loss. The codec computes and verifies v3 checksums for both families instead.
+//
+// Everything is coroutine-based on the caller's executor (single-threaded io_context). Errors are
+// values; a cancelled or closed socket makes a pending receive() return operation_aborted.
+#include <algorithm>
+#include <asio/any_io_executor.hpp>
+#include <asio/awaitable.hpp>
+#include <asio/generic/raw_protocol.hpp>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/ip_address.hpp"
+#include "base/result.hpp"
+
+namespace vigil::net::wire {
+
+inline constexpr int kVrrpProtocol = 112;           // RFC 5798 §5.1.1.4
+inline constexpr std::uint8_t kVrrpHopLimit = 255;  // RFC 5798 §5.1.1.3
+inline constexpr std::size_t kDefaultDrainLimit = 4096;
+
+enum class AdvertMode : std::uint8_t { kMulticast, kUnicast };
+[[nodiscard]] const char* to_string(AdvertMode mode);
+
+// 224.0.0.18 or ff02::12 (RFC 5798 §5.1.1.2, §5.1.2.2).
+[[nodiscard]] IpAddress vrrp_multicast_group(Family family);
+
+struct VrrpSocketOptions {
+  std::string interface;
+  Family family = Family::kIPv4;
+  AdvertMode mode = AdvertMode::kMulticast;
+  std::optional<IpAddress> source;  // mcast_src_ip / unicast_src_ip; must be local to the host
+  std::uint8_t hop_limit = kVrrpHopLimit;
+  int protocol = kVrrpProtocol;
+};
+
+struct ReceivedPacket {
+  std::vector<std::uint8_t> bytes;  // as read: IPv4 includes the IP header, IPv6 does not
+  std::size_t payload_offset = 0;   // where the VRRP message starts in bytes
+  IpAddress source;
+  IpAddress destination;
+  std::uint8_t hop_limit = 0;  // IPv4 TTL or IPv6 hop limit; 0 when the kernel did not say
+  int interface_index = 0;
+  bool truncated = false;  // larger than the receive buffer (cannot be a valid advert)
+
+  [[nodiscard]] std::span<const std::uint8_t> payload() const {
+    return std::span<const std::uint8_t>(bytes).subspan(std::min(payload_offset, bytes.size()));
+  }
+};
+
+class VrrpSocket {
+ public:
+  // Opens, binds to the interface, sets the options above and (multicast mode) joins the group.
+  // Fails when the interface is missing or has no usable source address: an IPv6 link-local that
+  // is still tentative (DAD) is reported as such, the caller retries after DAD.
+  [[nodiscard]] static Result<VrrpSocket> open(const asio::any_io_executor& executor, VrrpSocketOptions options);
+
+  [[nodiscard]] Family family() const { return options_.family; }
+  [[nodiscard]] AdvertMode mode() const { return options_.mode; }
+  [[nodiscard]] const std::string& interface_name() const { return options_.interface; }
+  [[nodiscard]] int interface_index() const { return interface_index_; }
+  // The address adverts leave from: the codec needs it for the v3 pseudo-header checksum.
+  [[nodiscard]] const IpAddress& source_address() const { return source_; }
+  [[nodiscard]] IpAddress multicast_group() const { return vrrp_multicast_group(options_.family); }
+
+  // Sends one VRRP message (no IP header: the kernel builds it) to the group or to one peer.
+  asio::awaitable<Result<void>> send(std::span<const std::uint8_t> message, IpAddress destination);
+
+  // Waits for the next packet.
+  asio::awaitable<Result<ReceivedPacket>> receive();
+  // Never waits: nullopt when nothing is queued.
+  [[nodiscard]] Result<std::optional<ReceivedPacket>> try_receive();
+  // Reads everything queued right now (up to `limit`), oldest first. The engine calls it before it
+  // acts on an expired timer, so adverts that arrived while the process was stalled count first.
+  [[nodiscard]] Result<std::vector<ReceivedPacket>> try_receive_all(std::size_t limit = kDefaultDrainLimit);
+
+  // Makes a pending receive() return operation_aborted; the socket stays usable.
+  void cancel();
+  void close();
+
+ private:
+  VrrpSocket(asio::generic::raw_protocol::socket socket, VrrpSocketOptions options, int interface_index,
+             IpAddress source);
+  [[nodiscard]] Result<void> send_now(std::span<const std::uint8_t> message, const IpAddress& destination);
+  // nullopt: would block.
+  [[nodiscard]] Result<std::optional<ReceivedPacket>> receive_now();
+
+  asio::generic::raw_protocol::socket socket_;
+  VrrpSocketOptions options_;
+  int interface_index_ = 0;
+  IpAddress source_;
+  std::vector<std::uint8_t> buffer_;
+};
+
+}  // namespace vigil::net::wire
