@@ -75,8 +75,11 @@ ExitCode Daemon::run() {
   if (auto limit = sys::raise_open_file_limit(); !limit) sys::log_warning("{}", limit.error().to_string());
   reset_process_signals();
 
+  // Signals stay caught until the loop has ended, so a second SIGTERM during the orderly stop is
+  // ignored instead of killing the daemon halfway.
+  rt::SignalWatcher signals((*context)->get_executor());
   ExitCode exit_code = ExitCode::InternalError;
-  asio::co_spawn(**context, serve(**context), [&](std::exception_ptr failure, ExitCode code) {
+  asio::co_spawn(**context, serve(signals, **context), [&](std::exception_ptr failure, ExitCode code) {
     if (!failure) {
       exit_code = code;
       return;
@@ -96,9 +99,7 @@ ExitCode Daemon::run() {
   return exit_code;
 }
 
-rt::Task<ExitCode> Daemon::serve(asio::io_context& context) {
-  // Watch signals before anything starts, so an early SIGTERM is an orderly stop, not a kill.
-  rt::SignalWatcher signals(context.get_executor());
+rt::Task<ExitCode> Daemon::serve(rt::SignalWatcher& signals, asio::io_context& context) {
   if (hooks_.start) {
     if (auto started = co_await hooks_.start(context, *config_); !started) {
       sys::log_error("start failed: {}", started.error().to_string());

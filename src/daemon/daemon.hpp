@@ -48,7 +48,7 @@ class Daemon {
   [[nodiscard]] static ConfigLoad load_and_report(const std::filesystem::path& file);
 
  private:
-  rt::Task<ExitCode> serve(asio::io_context& context);
+  rt::Task<ExitCode> serve(rt::SignalWatcher& signals, asio::io_context& context);
   rt::Task<void> reload();
   rt::Task<void> keep_watchdog_fed(Duration interval);
 

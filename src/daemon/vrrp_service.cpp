@@ -1,0 +1,125 @@
+#include "daemon/vrrp_service.hpp"
+
+#include <pthread.h>
+#include <sched.h>
+#include <sys/mman.h>
+
+#include <asio/co_spawn.hpp>
+#include <asio/use_awaitable.hpp>
+#include <cerrno>
+#include <cstring>
+
+#include "rt/io_context.hpp"
+#include "sys/log.hpp"
+
+namespace vigil::daemon {
+
+namespace {
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+#else
+constexpr bool kSanitized = false;
+#endif
+
+void lock_memory() {
+  // ASan reserves terabytes of shadow memory: locking it all would take the machine down.
+  if (kSanitized) {
+    sys::log_info("vrrp_no_swap: not locking memory in a sanitizer build");
+    return;
+  }
+  if (::mlockall(MCL_CURRENT | MCL_FUTURE) != 0) {
+    sys::log_warning("vrrp_no_swap: mlockall failed ({}); adverts may wait for page faults", std::strerror(errno));
+  }
+}
+
+void tune_fast_thread(const config::GlobalConfig& global) {
+  if (global.vrrp_rt_priority > 0) {
+    sched_param param{};
+    param.sched_priority = static_cast<int>(global.vrrp_rt_priority);
+    if (const int error = ::pthread_setschedparam(::pthread_self(), SCHED_RR, &param); error != 0) {
+      sys::log_warning("vrrp_rt_priority {}: cannot use SCHED_RR ({}); running at normal priority",
+                       global.vrrp_rt_priority, std::strerror(error));
+    }
+  }
+  if (!global.vrrp_cpu_affinity.empty()) {
+    cpu_set_t cpus;
+    CPU_ZERO(&cpus);
+    for (const auto cpu : global.vrrp_cpu_affinity) CPU_SET(cpu, &cpus);
+    if (const int error = ::pthread_setaffinity_np(::pthread_self(), sizeof cpus, &cpus); error != 0) {
+      sys::log_warning("vrrp_cpu_affinity: {}", std::strerror(error));
+    }
+  }
+  ::pthread_setname_np(::pthread_self(), "vigil-vrrp");
+}
+
+}  // namespace
+
+VrrpService::VrrpService(std::filesystem::path runtime_dir) : runtime_dir_(std::move(runtime_dir)) {}
+
+VrrpService::~VrrpService() { stop_fast_thread(); }
+
+void VrrpService::install(DaemonHooks& hooks) {
+  hooks.start = [this](asio::io_context& main, const ConfigModel& config) { return start(main, config); };
+  hooks.stop = [this] { return stop(); };
+}
+
+Result<void> VrrpService::start_fast_thread(const config::GlobalConfig& global) {
+  auto context = rt::make_io_context();
+  if (!context) return fail(std::move(context.error()));
+  fast_ = std::move(*context);
+  fast_work_.emplace(fast_->get_executor());
+  fast_thread_ = std::thread([this, global] {
+    tune_fast_thread(global);
+    fast_->run();
+  });
+  return {};
+}
+
+void VrrpService::stop_fast_thread() {
+  if (!fast_thread_.joinable()) return;
+  fast_work_.reset();
+  fast_->stop();
+  fast_thread_.join();
+}
+
+rt::Task<Result<void>> VrrpService::start(asio::io_context& main, const config::Config& config) {
+  if (config.vrrp_instance.empty()) co_return Result<void>{};
+  if (config.global.vrrp_no_swap) lock_memory();
+  engine_executor_ = main.get_executor();
+  if (config.global.vrrp_fast_path) {
+    if (auto started = start_fast_thread(config.global); !started) co_return fail(std::move(started.error()));
+    engine_executor_ = fast_->get_executor();
+  }
+  engine::EngineOptions options;
+  options.fast = engine_executor_;
+  options.slow = main.get_executor();
+  options.runtime_dir = runtime_dir_.string();
+  auto engine =
+      co_await asio::co_spawn(engine_executor_, engine::VrrpEngine::start(config, options), asio::use_awaitable);
+  if (!engine) co_return fail(std::move(engine.error()));
+  engine_ = std::move(*engine);
+  co_return Result<void>{};
+}
+
+rt::Task<void> VrrpService::stop() {
+  if (!engine_) co_return;
+  co_await asio::co_spawn(engine_executor_, engine_->stop(), asio::use_awaitable);
+  // The engine's objects belong to its executor: let them go there.
+  co_await asio::co_spawn(
+      engine_executor_,
+      [this]() -> rt::Task<void> {
+        engine_.reset();
+        co_return;
+      },
+      asio::use_awaitable);
+  stop_fast_thread();
+}
+
+}  // namespace vigil::daemon

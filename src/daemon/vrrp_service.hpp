@@ -1,0 +1,43 @@
+#pragma once
+// VrrpService: runs the VRRP engine for the daemon. With `global.vrrp_fast_path` (the default)
+// the engine gets its own thread and io_context (its own io_uring), optionally with real-time
+// scheduling and locked memory, so scripts, notify, reload parsing and logging on the main loop
+// can never delay an advert (issue 8). Without it the engine shares the main loop.
+#include <asio/executor_work_guard.hpp>
+#include <asio/io_context.hpp>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "config/model.hpp"
+#include "daemon/daemon.hpp"
+#include "engine/vrrp_engine.hpp"
+
+namespace vigil::daemon {
+
+class VrrpService {
+ public:
+  explicit VrrpService(std::filesystem::path runtime_dir);
+  ~VrrpService();
+  VrrpService(const VrrpService&) = delete;
+  VrrpService& operator=(const VrrpService&) = delete;
+
+  // start/stop hooks for Daemon (the other hooks are left to their owners).
+  void install(DaemonHooks& hooks);
+
+ private:
+  rt::Task<Result<void>> start(asio::io_context& main, const config::Config& config);
+  rt::Task<void> stop();
+  [[nodiscard]] Result<void> start_fast_thread(const config::GlobalConfig& global);
+  void stop_fast_thread();
+
+  std::filesystem::path runtime_dir_;
+  std::unique_ptr<asio::io_context> fast_;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> fast_work_;
+  std::thread fast_thread_;
+  asio::any_io_executor engine_executor_;
+  std::unique_ptr<engine::VrrpEngine> engine_;
+};
+
+}  // namespace vigil::daemon
