@@ -23,7 +23,9 @@ Topology
     "eth0" is one end of a veth pair; the other end is a port of br0 in the switch namespace. Every
     router has its own namespace, so nobody's source address is local to the receiver (no martian
     drops) and the host's interfaces are never touched. IPv6 DAD is off in the nodes by default, so
-    addresses are usable at once (pass dad=True to keep it).
+    addresses are usable at once (pass dad=True to keep it). More LANs: lab.add_bridge("br1") and
+    lab.connect(node, bridge="br1", dev="eth1", addresses=[...]). node.unplug()/plug() take the
+    switch side of a port down/up (carrier loss as the node sees it).
 
 Names
     Namespaces are called vg<pid>.<lab number>.<node> (the switch is "sw"), unique per process and
@@ -359,7 +361,7 @@ class Node(Namespace):
 
     def __init__(self, lab: "Lab", name: str, netns: str, port: str):
         super().__init__(lab, name, netns)
-        self.port = port  # its bridge port in the switch namespace
+        self.port = port  # the bridge port of its first interface, in the switch namespace
 
     def add_address(self, cidr: str, dev: str = "eth0", nodad: bool = True) -> None:
         extra = ["nodad"] if nodad and ":" in cidr else []
@@ -387,15 +389,21 @@ class Node(Namespace):
                 return address.split("/")[0]
         return None
 
+    def rename_link(self, old: str, new: str) -> None:
+        """Renames an interface (it has to be down for that; it is brought back up)."""
+        self.ip("link", "set", "dev", old, "down")
+        self.ip("link", "set", "dev", old, "name", new)
+        self.ip("link", "set", "dev", new, "up")
+
     def set_link(self, up: bool, dev: str = "eth0") -> None:
         self.ip("link", "set", "dev", dev, "up" if up else "down")
 
-    def unplug(self) -> None:
+    def unplug(self, port: str | None = None) -> None:
         """Link down on the switch side: the node sees carrier loss, as with a pulled cable."""
-        self.lab.switch.ip("link", "set", "dev", self.port, "down")
+        self.lab.switch.ip("link", "set", "dev", port or self.port, "down")
 
-    def plug(self) -> None:
-        self.lab.switch.ip("link", "set", "dev", self.port, "up")
+    def plug(self, port: str | None = None) -> None:
+        self.lab.switch.ip("link", "set", "dev", port or self.port, "up")
 
     def nft(self, script: str) -> None:
         """Feeds an nftables script to `nft -f -` inside the namespace."""
@@ -505,28 +513,43 @@ class Lab:
         safe = re.sub(r"[^A-Za-z0-9_.-]", "_", stem)
         return self.workdir / f"{next(self._paths):02d}-{safe}{suffix}"
 
-    def add_node(self, name: str, addresses: Iterable[str] = (), dad: bool | None = None) -> Node:
-        """A new namespace with eth0 on the bridge, up, with the given 'address/prefix' list."""
+    def add_bridge(self, name: str) -> str:
+        """Another LAN: a second bridge in the switch namespace (br0 exists from the start)."""
+        self.switch.ip("link", "add", name, "type", "bridge", "stp_state", "0", "forward_delay", "0",
+                       "mcast_snooping", "0")
+        self.switch.ip("link", "set", name, "up")
+        return name
+
+    def add_node(self, name: str, addresses: Iterable[str] = (), dad: bool | None = None,
+                 bridge: str | None = "br0", dev: str = "eth0") -> Node:
+        """A new namespace with `dev` on `bridge` (None: no interface yet), up, with the given
+        'address/prefix' list."""
         if name in self.nodes or not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", name):
             raise LabError(f"bad or duplicate node name {name!r}")
         netns = self._create_netns(name)
-        port = f"p{next(self._ports)}"
-        node = Node(self, name, netns, port)
+        node = Node(self, name, netns, port="")
+        self.nodes[name] = node
         node.ip("link", "set", "lo", "up")
         if not (self.dad if dad is None else dad):
             for scope in ("all", "default"):
                 node.run(["sysctl", "-qw", f"net.ipv6.conf.{scope}.accept_dad=0"])
+        if bridge is not None:
+            node.port = self.connect(node, bridge=bridge, dev=dev, addresses=addresses)
+        return node
+
+    def connect(self, node: Node, bridge: str = "br0", dev: str = "eth1", addresses: Iterable[str] = ()) -> str:
+        """Gives `node` an interface `dev` on `bridge`, up, with addresses; returns the bridge port."""
+        port = f"p{next(self._ports)}"
         # The veth is born in the switch namespace with its peer directly in the node's: no
         # interface ever appears in the host's namespace.
-        self.switch.ip("link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", netns)
-        self.switch.ip("link", "set", port, "master", "br0", "up")
+        self.switch.ip("link", "add", port, "type", "veth", "peer", "name", dev, "netns", node.netns)
+        self.switch.ip("link", "set", port, "master", bridge, "up")
         for cidr in addresses:
-            node.add_address(cidr)
-        node.ip("link", "set", "eth0", "up")
-        self.nodes[name] = node
-        wait_for(lambda: node.ip_json("link", "show", "dev", "eth0")[0].get("operstate") == "UP",
-                 timeout=DEFAULT_TIMEOUT, what=f"eth0 of {name} up")
-        return node
+            node.add_address(cidr, dev=dev)
+        node.ip("link", "set", dev, "up")
+        wait_for(lambda: node.ip_json("link", "show", "dev", dev)[0].get("operstate") == "UP",
+                 timeout=DEFAULT_TIMEOUT, what=f"{dev} of {node.name} up")
+        return port
 
     def node(self, name: str) -> Node:
         return self.nodes[name]

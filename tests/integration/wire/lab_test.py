@@ -77,6 +77,13 @@ def test_working_lab():
         lab.wait_for(lambda: a.ip_json("link", "show", "dev", "eth0")[0]["operstate"] == "UP", timeout=20,
                      what="carrier back on a")
         check(True, "unplug/plug toggles the node's carrier")
+        lab.add_bridge("br1")
+        port = lab.connect(a, bridge="br1", dev="eth1", addresses=["198.51.100.1/24"])
+        c = lab.add_node("c", bridge="br1", dev="eth1", addresses=["198.51.100.3/24"])
+        c.run(["ping", "-c", "1", "-W", "5", "198.51.100.1"])
+        check(port.startswith("p") and not b.has_address("198.51.100.1"), "a second LAN joins a and c only")
+        c.rename_link("eth1", "lan1")
+        check(c.has_address("198.51.100.3", "lan1"), "rename_link keeps the addresses")
         sleeper = b.spawn(["sleep", "1000"], name="sleeper")
         lab.wait_for(lambda: sleeper.pid in vigil_lab._netns_pids(b.netns), timeout=10,
                      what="the spawned PID inside b")
