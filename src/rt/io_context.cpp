@@ -1,5 +1,6 @@
 #include "rt/io_context.hpp"
 
+#include <asio/steady_timer.hpp>
 #include <system_error>
 
 namespace vigil::rt {
@@ -14,7 +15,11 @@ std::string_view backend_name() noexcept {
 
 Result<std::unique_ptr<asio::io_context>> make_io_context() {
   try {
-    return std::make_unique<asio::io_context>(1);
+    auto context = std::make_unique<asio::io_context>(1);
+    // Asio sets up its reactor (the ring) when the first I/O object needs it; make that happen
+    // here, where the failure can be reported, rather than deep inside the first component.
+    asio::steady_timer probe(*context);
+    return context;
   } catch (const std::system_error& e) {
 #if defined(ASIO_HAS_IO_URING_AS_DEFAULT)
     return fail(

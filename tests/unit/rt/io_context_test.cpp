@@ -2,6 +2,13 @@
 
 #include <doctest/doctest.h>
 
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <asio/co_spawn.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
@@ -9,6 +16,7 @@
 #include <exception>
 
 #include "rt/tokens.hpp"
+#include "test_support.hpp"
 
 using namespace std::chrono_literals;
 
@@ -40,4 +48,56 @@ TEST_CASE("make_io_context runs a coroutine timer on the built backend") {
   CHECK_FALSE(failure);
   CHECK(ticks == 3);
   MESSAGE("backend: " << vigil::rt::backend_name());
+}
+
+#if VIGIL_IO_URING
+namespace {
+
+// What a Docker-style seccomp profile does: io_uring_setup fails with EPERM.
+bool forbid_io_uring() {
+  sock_filter filter[] = {
+      {BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(seccomp_data, nr)},
+      {BPF_JMP | BPF_JEQ | BPF_K, 0, 1, __NR_io_uring_setup},
+      {BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | EPERM},
+      {BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW},
+  };
+  sock_fprog program{static_cast<unsigned short>(std::size(filter)), filter};
+  return ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+         ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program, 0, 0) == 0;
+}
+
+}  // namespace
+#endif
+
+TEST_CASE("without io_uring the factory explains why and how to rebuild") {
+#if !VIGIL_IO_URING
+  VIGIL_SKIP("built on epoll");
+#else
+  int pipe_fds[2];
+  REQUIRE(::pipe(pipe_fds) == 0);
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    ::close(pipe_fds[0]);
+    if (!forbid_io_uring()) ::_exit(2);
+    auto context = vigil::rt::make_io_context();
+    const std::string text = context ? std::string("created") : context.error().to_string();
+    [[maybe_unused]] auto written = ::write(pipe_fds[1], text.data(), text.size());
+    ::_exit(context ? 1 : 0);
+  }
+  ::close(pipe_fds[1]);
+  std::string text;
+  char buffer[512];
+  for (ssize_t n; (n = ::read(pipe_fds[0], buffer, sizeof buffer)) > 0;)
+    text.append(buffer, static_cast<std::size_t>(n));
+  ::close(pipe_fds[0]);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  if (WEXITSTATUS(status) == 2) VIGIL_SKIP("cannot install a seccomp filter here");
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(text.find("io_uring is unavailable") != std::string::npos);
+  CHECK(text.find("cmake -DVIGIL_IO_URING=OFF") != std::string::npos);
+  MESSAGE(text);
+#endif
 }
