@@ -6,14 +6,13 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include <asio/redirect_error.hpp>
-#include <asio/use_awaitable.hpp>
 #include <cerrno>
 #include <cstring>
 
 #include "net/wire/asio_error.hpp"
 #include "net/wire/interface_info.hpp"
 #include "net/wire/neighbour_frames.hpp"
+#include "rt/tokens.hpp"
 
 namespace vigil::net::wire {
 namespace {
@@ -105,8 +104,7 @@ asio::awaitable<Result<void>> GratuitousSender::send_arp(IpAddress vip) {
   link.sll_halen = 6;
   std::memset(link.sll_addr, 0xff, 6);
   const asio::generic::raw_protocol::endpoint to(&link, sizeof link, 0);
-  std::error_code ec;
-  co_await arp_socket_.async_send_to(asio::buffer(frame), to, asio::redirect_error(asio::use_awaitable, ec));
+  auto [ec, bytes] = co_await arp_socket_.async_send_to(asio::buffer(frame), to, rt::use_nothrow);
   if (ec) co_return fail(asio_error(ec, "gratuitous ARP for " + vip.to_string() + " on " + interface_));
   co_return Result<void>{};
 }
@@ -154,8 +152,7 @@ asio::awaitable<Result<void>> GratuitousSender::send_neighbour_advert(IpAddress 
   for (;;) {
     auto sent = send_advert_now(message, vip);
     if (sent || !would_block(sent.error())) co_return sent;
-    std::error_code ec;
-    co_await advert_socket_.async_wait(asio::socket_base::wait_write, asio::redirect_error(asio::use_awaitable, ec));
+    auto [ec] = co_await advert_socket_.async_wait(asio::socket_base::wait_write, rt::use_nothrow);
     if (ec) co_return fail(asio_error(ec, "waiting to send a neighbour advert on " + interface_));
   }
 }

@@ -4,14 +4,13 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include <asio/redirect_error.hpp>
-#include <asio/use_awaitable.hpp>
 #include <cerrno>
 #include <cstring>
 
 #include "net/wire/asio_error.hpp"
 #include "net/wire/interface_info.hpp"
 #include "net/wire/ipv4_header.hpp"
+#include "rt/tokens.hpp"
 
 namespace vigil::net::wire {
 namespace {
@@ -226,8 +225,7 @@ asio::awaitable<Result<void>> VrrpSocket::send(std::span<const std::uint8_t> mes
                  sent.error().code != std::errc::operation_would_block)) {
       co_return sent;
     }
-    std::error_code ec;
-    co_await socket_.async_wait(asio::socket_base::wait_write, asio::redirect_error(asio::use_awaitable, ec));
+    auto [ec] = co_await socket_.async_wait(asio::socket_base::wait_write, rt::use_nothrow);
     if (ec) co_return fail(asio_error(ec, "waiting to send on " + options_.interface));
   }
 }
@@ -298,8 +296,7 @@ asio::awaitable<Result<ReceivedPacket>> VrrpSocket::receive() {
     if (*packet) co_return std::move(**packet);
     // Asio's receive cannot return ancillary data (hop limit, destination), so wait for
     // readability and read with recvmsg; a spurious wake-up just loops.
-    std::error_code ec;
-    co_await socket_.async_wait(asio::socket_base::wait_read, asio::redirect_error(asio::use_awaitable, ec));
+    auto [ec] = co_await socket_.async_wait(asio::socket_base::wait_read, rt::use_nothrow);
     if (ec) co_return fail(asio_error(ec, "receive VRRP on " + options_.interface));
   }
 }

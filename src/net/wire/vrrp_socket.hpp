@@ -69,7 +69,9 @@ class VrrpSocket {
  public:
   // Opens, binds to the interface, sets the options above and (multicast mode) joins the group.
   // Fails when the interface is missing or has no usable source address: an IPv6 link-local that
-  // is still tentative (DAD) is reported as such, the caller retries after DAD.
+  // is still tentative (DAD) is reported as such, the caller retries after DAD. The source is
+  // chosen once, here: after the interface's addresses change, open a new socket (a Rebind).
+  // Pending operations refer to the socket, so do not move it while a coroutine awaits on it.
   [[nodiscard]] static Result<VrrpSocket> open(const asio::any_io_executor& executor, VrrpSocketOptions options);
 
   [[nodiscard]] Family family() const { return options_.family; }

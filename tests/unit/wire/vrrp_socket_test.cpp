@@ -7,6 +7,7 @@
 
 #include "coroutine_runner.hpp"
 #include "lab_case.hpp"
+#include "rt/with_timeout.hpp"
 
 using vigil::Family;
 using vigil::IpAddress;
@@ -217,6 +218,21 @@ TEST_CASE("cancel ends a pending receive with operation_aborted instead of an ex
   REQUIRE(outcome);
   REQUIRE_FALSE(*outcome);
   CHECK(outcome->error().code == std::errc::operation_canceled);  // std::errc, not asio.system
+}
+
+TEST_CASE("rt::with_timeout bounds a receive: it ends as timed_out and the socket still works") {
+  VIGIL_BUILD_LAB(lab);
+  asio::io_context io(1);
+  lab.enter(Side::kA);
+  auto a = open_socket(io, options("eth0", Family::kIPv4, AdvertMode::kMulticast));
+  lab.enter(Side::kB);
+  auto b = open_socket(io, options("eth0", Family::kIPv4, AdvertMode::kMulticast));
+  auto silent = run_bounded(io, vigil::rt::with_timeout(b.receive(), std::chrono::milliseconds(20)));
+  REQUIRE(silent);
+  REQUIRE_FALSE(*silent);
+  CHECK(silent->error().code == std::errc::timed_out);
+  const auto packet = send_and_receive(io, a, b, kV2Advert, a.multicast_group());
+  CHECK(packet.hop_limit == 255);
 }
 
 TEST_CASE("opening fails with a reason for a missing interface, a missing address or a wrong family") {
