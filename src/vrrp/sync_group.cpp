@@ -66,6 +66,17 @@ void SyncGroup::sync_faults(TimePoint now, std::vector<MemberActions>& out) {
 void SyncGroup::follow(std::size_t member, State before, TimePoint now, std::vector<MemberActions>& out) {
   const State after = members_[member].state();
   if (before == after) return;
+  const auto others_in = [&](State state) {
+    for (std::size_t i = 0; i < members_.size(); ++i) {
+      if (i != member && members_[i].state() == state) return true;
+    }
+    return false;
+  };
+  // A member that starts or recovers while the group is master joins it.
+  if ((before == State::kInit || before == State::kFault) && after == State::kBackup && others_in(State::kMaster)) {
+    deliver(member, SyncGroupFollow{State::kMaster}, now, out);
+    return;
+  }
   State from = State::kInit;
   if (after == State::kMaster) {
     from = State::kBackup;

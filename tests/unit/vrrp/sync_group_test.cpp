@@ -74,3 +74,19 @@ TEST_CASE("sync group: one member's FAULT puts the group in FAULT; recovery toge
   CHECK(group.member(0).state() == State::kBackup);
   CHECK(group.member(1).state() == State::kBackup);
 }
+
+TEST_CASE("sync group: a member started late joins a master group") {
+  auto a = basic_config(100);
+  auto b = basic_config(100);
+  b.vrid = 52;
+  SyncGroup group("G1", {a, b});
+  (void)group.on(0, link_up(), t(0));
+  (void)group.on(0, Started{}, t(0));
+  (void)group.on_timer(t(3.61));
+  REQUIRE(group.member(0).state() == State::kMaster);
+  CHECK(group.member(1).state() == State::kInit);
+  (void)group.on(1, link_up(), t(5));
+  const auto out = group.on(1, Started{}, t(5));
+  CHECK(group.member(1).state() == State::kMaster);
+  CHECK(count_for(out, 1) == 2);  // BACKUP notify, then the takeover
+}
