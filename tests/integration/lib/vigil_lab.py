@@ -37,10 +37,10 @@ Cleanup always runs
     (when the test has not installed its own handler) clean up all live labs and exit 128+signal.
     Cleanup stops the processes the lab started, by PID (SIGTERM, then SIGKILL after a grace),
     stops captures, kills by PID whatever else is still inside the lab's namespaces (a daemon's
-    children), deletes the namespaces and, unless the test failed or VIGIL_LAB_KEEP=1 is set,
-    the work directory with logs and captures. Cleanup is idempotent. Only SIGKILL of the test
+    children), deletes the namespaces and, unless the test failed (an exception left the with-block
+    or reached the top level) or VIGIL_LAB_KEEP=1 is set, the work directory with logs and captures. Cleanup is idempotent. Only SIGKILL of the test
     itself can leak; the next Lab created anywhere then deletes namespaces of this naming scheme
-    whose owner PID is gone.
+    whose owner PID is gone, kills what still runs in them and removes that PID's work directory.
 
 Skipping
     skip(reason) prints "SKIP: reason" and exits 77 (ctest's SKIP_RETURN_CODE). require_root(),
@@ -185,13 +185,20 @@ def _delete_netns(netns: str) -> None:
 
 
 def sweep_stale_namespaces() -> list[str]:
-    """Deletes namespaces of this naming scheme whose owning test process is gone (SIGKILLed)."""
+    """Deletes namespaces of this naming scheme whose owning test process is gone (SIGKILLed),
+    and that process's work directory (its cleanup never ran; a failed test that did clean up
+    keeps its directory for debugging)."""
     swept = []
+    dead_pids = set()
     for name in _netns_list():
         match = _NAME_PATTERN.match(name)
         if match and int(match.group(1)) != os.getpid() and not _pid_alive(int(match.group(1))):
             _delete_netns(name)
             swept.append(name)
+            dead_pids.add(int(match.group(1)))
+    for pid in dead_pids:
+        for workdir in Path(tempfile.gettempdir()).glob(f"vigil-lab-{pid}-*"):
+            shutil.rmtree(workdir, ignore_errors=True)
     return swept
 
 
@@ -455,6 +462,15 @@ def _install_handlers() -> None:
         return
     _HANDLERS_INSTALLED = True
     atexit.register(_cleanup_all_labs)
+    # An uncaught exception outside any with-block is a failed test too: keep its logs.
+    previous_hook = sys.excepthook
+
+    def mark_failed(exc_type, exc, tb):
+        for lab in _LIVE_LABS:
+            lab.failed = True
+        previous_hook(exc_type, exc, tb)
+
+    sys.excepthook = mark_failed
     for signum in (signal.SIGTERM, signal.SIGHUP):
         if signal.getsignal(signum) in (signal.SIG_DFL, None):
             signal.signal(signum, _on_signal)

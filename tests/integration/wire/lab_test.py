@@ -13,6 +13,7 @@ Exit 0 on success, 1 on failure, 77 (SKIP) without root or tools.
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -110,7 +111,6 @@ def test_raise_inside_with():
     check(not namespaces_with(prefix), "namespaces are deleted when the body raises")
     check(sleeper is not None and not alive(sleeper.pid), "processes are killed when the body raises")
     check(lab.workdir.exists(), "the work directory is kept for a failed test")
-    import shutil
     shutil.rmtree(lab.workdir, ignore_errors=True)
 
 
@@ -123,7 +123,8 @@ CHILD = textwrap.dedent("""
     sleeper = node.spawn(["sleep", "1000"], name="sleeper")
     # A grandchild the lab did not start itself: only the namespace sweep can find it.
     stray = node.run("sleep 1000 >/dev/null 2>&1 & echo $!").stdout.strip()
-    print(json.dumps({{"prefix": lab.prefix, "pids": [sleeper.pid, int(stray)]}}), flush=True)
+    print(json.dumps({{"prefix": lab.prefix, "pids": [sleeper.pid, int(stray)], "workdir": str(lab.workdir)}}),
+          flush=True)
     if {mode!r} == "raise":
         raise RuntimeError("child failed without a with-block")
     time.sleep(1000)
@@ -143,6 +144,8 @@ def test_child_raises():
     check(child.returncode != 0, "the raising child exits non-zero")
     check(not namespaces_with(info["prefix"]), "atexit deleted the namespaces of a child that raised")
     check(not any(alive(pid) for pid in info["pids"]), "atexit killed every process of a child that raised")
+    check(Path(info["workdir"]).exists(), "the failed child's logs are kept")
+    shutil.rmtree(info["workdir"], ignore_errors=True)
 
 
 def test_child_sigterm():
@@ -152,6 +155,7 @@ def test_child_sigterm():
     check(child.returncode == 128 + signal.SIGTERM, f"SIGTERM exits 143 (got {child.returncode})")
     check(not namespaces_with(info["prefix"]), "the SIGTERM handler deleted the namespaces")
     check(not any(alive(pid) for pid in info["pids"]), "the SIGTERM handler killed every process")
+    check(not Path(info["workdir"]).exists(), "the SIGTERM handler removed the work directory")
 
 
 def test_child_sigkill_then_sweep():
@@ -165,6 +169,7 @@ def test_child_sigkill_then_sweep():
     vigil_lab.wait_for(lambda: not any(alive(pid) for pid in info["pids"]), timeout=10,
                        what="processes of the killed child to die")
     check(True, "the sweep killed the processes inside the namespaces")
+    check(not Path(info["workdir"]).exists(), "the sweep removed the killed child's work directory")
 
 
 def main():
