@@ -222,6 +222,7 @@ rt::Task<Result<ScriptResult>> run(std::vector<std::string> argv, ScriptOptions 
   result.output = collector.take();
   log_debug(LogFields{{"VIGIL_SCRIPT", argv.front()}}, "script {} (pid {}) {} after {}", argv.front(), pid,
             result.describe(options.timeout), format_duration(result.duration));
+  if (!result.output.empty()) log_debug(LogFields{{"VIGIL_SCRIPT", argv.front()}}, "script output: {}", result.output);
   co_return result;
 }
 

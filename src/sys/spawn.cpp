@@ -88,6 +88,8 @@ __attribute__((no_sanitize("address", "undefined"))) int child_main(void* argume
   if (plan->set_gid) {
     if (::syscall(SYS_setgroups, 1, &plan->gid) < 0) child_fail(plan, "setgroups");
     if (::syscall(SYS_setresgid, plan->gid, plan->gid, plan->gid) < 0) child_fail(plan, "setgid");
+  } else if (plan->set_uid && ::syscall(SYS_setgroups, 0, nullptr) < 0) {
+    child_fail(plan, "setgroups");  // a new uid must not keep the daemon's supplementary groups
   }
   if (plan->set_uid && ::syscall(SYS_setresuid, plan->uid, plan->uid, plan->uid) < 0) child_fail(plan, "setuid");
   ::syscall(SYS_execve, plan->program, plan->argv, plan->envp);

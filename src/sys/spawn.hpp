@@ -25,8 +25,8 @@ struct SpawnRequest {
   std::vector<std::string> argv;                        // argv[0]: a path, or a name looked up in the child's PATH
   std::optional<std::vector<std::string>> environment;  // "NAME=value"; nullopt: the daemon's own
   std::string working_directory;                        // empty: the daemon's
-  std::optional<uid_t> uid;
-  std::optional<gid_t> gid;  // also becomes the only supplementary group
+  std::optional<uid_t> uid;  // without gid: the daemon's gid stays, supplementary groups are dropped
+  std::optional<gid_t> gid;  // also becomes the only supplementary group (see lookup_user)
   StdinMode stdin_mode = StdinMode::DevNull;
 };
 
