@@ -1,0 +1,147 @@
+#include "net/netlink/client.hpp"
+
+#include <linux/netlink.h>
+#include <netlink/msg.h>
+
+#include <asio/co_spawn.hpp>
+#include <asio/this_coro.hpp>
+#include <cerrno>
+#include <exception>
+
+#include "net/netlink/error.hpp"
+#include "net/netlink/parse.hpp"
+#include "rt/tokens.hpp"
+
+namespace vigil::net::netlink {
+
+namespace {
+
+// Replies to concurrent requests queue up here; a full buffer drops ACKs (and then fails every
+// waiter with ENOBUFS), so leave plenty of room.
+constexpr int kRequestReceiveBuffer = 1024 * 1024;
+
+template <class F>
+class ScopeExit {
+ public:
+  explicit ScopeExit(F f) : f_(std::move(f)) {}
+  ~ScopeExit() { f_(); }
+  ScopeExit(const ScopeExit&) = delete;
+  ScopeExit& operator=(const ScopeExit&) = delete;
+
+ private:
+  F f_;
+};
+
+}  // namespace
+
+Result<std::shared_ptr<Client>> Client::open(const asio::any_io_executor& executor) {
+  auto socket = open_route_socket(executor, kRequestReceiveBuffer);
+  if (!socket) return fail(socket.error());
+  std::shared_ptr<Client> client(new Client(executor, std::move(*socket)));
+  asio::co_spawn(executor, client->receive_loop(), [](const std::exception_ptr& e) {
+    if (e) std::rethrow_exception(e);  // only a bug (bad_alloc, logic error) gets here
+  });
+  return client;
+}
+
+Client::Client(const asio::any_io_executor& executor, RouteProtocol::socket socket)
+    : socket_(std::move(socket)), dump_slot_(executor, 1) {
+  dump_slot_.try_send(asio::error_code{}, true);
+}
+
+Client::~Client() = default;
+
+void Client::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  asio::error_code ignored;
+  socket_.close(ignored);
+  dump_slot_.close();
+  fail_all(ECANCELED);
+}
+
+void Client::fail_all(int error) {
+  auto pending = std::move(pending_);
+  pending_.clear();
+  for (auto& [seq, waiter] : pending) {
+    waiter->error = error;
+    waiter->extack.clear();
+    waiter->done.try_send(asio::error_code{}, true);
+  }
+}
+
+asio::awaitable<Result<Reply>> Client::transact(Message message, std::string what) {
+  auto self = shared_from_this();
+  if (stopped_) co_return fail(kernel_error(ECANCELED, what, ""));
+  nlmsghdr* header = nlmsg_hdr(message.get());
+  const bool dump = (header->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
+  if (dump) {
+    // The kernel runs one dump per socket at a time (a second one gets EBUSY).
+    auto [ec, signalled] = co_await dump_slot_.async_receive(rt::use_nothrow);
+    if (ec) co_return fail(kernel_error(ECANCELED, what, ""));
+  }
+  ScopeExit release_dump([this, dump] {
+    if (dump && !stopped_) dump_slot_.try_send(asio::error_code{}, true);
+  });
+
+  const std::uint32_t seq = next_seq_++;
+  if (next_seq_ == 0) next_seq_ = 1;
+  header->nlmsg_seq = seq;
+  header->nlmsg_pid = 0;
+  header->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+  auto pending = std::make_shared<Pending>(co_await asio::this_coro::executor);
+  pending_[seq] = pending;
+  ScopeExit forget([this, seq] { pending_.erase(seq); });
+
+  auto [send_ec, sent] =
+      co_await socket_.async_send_to(asio::buffer(header, header->nlmsg_len), kernel_endpoint(), rt::use_nothrow);
+  if (stopped_) co_return fail(kernel_error(ECANCELED, what, ""));  // stop() closed the socket under us
+  if (send_ec) co_return fail(kernel_error(send_ec.value(), what + ": send", ""));
+  (void)sent;
+  auto [ec, signalled] = co_await pending->done.async_receive(rt::use_nothrow);
+  if (ec) co_return fail(kernel_error(ECANCELED, what, ""));
+  if (pending->error != 0) co_return fail(kernel_error(pending->error, what, pending->extack));
+  co_return std::move(pending->reply);
+}
+
+asio::awaitable<void> Client::receive_loop() {
+  auto self = shared_from_this();
+  std::vector<std::uint8_t> buffer(kReceiveBufferSize);
+  RouteProtocol::endpoint from;
+  while (!stopped_) {
+    auto [ec, size] = co_await socket_.async_receive_from(asio::buffer(buffer), from, rt::use_nothrow);
+    if (stopped_) break;
+    if (ec == asio::error::no_buffer_space) {
+      // A reply was dropped and nobody can tell whose: every waiter fails rather than hangs.
+      fail_all(ENOBUFS);
+      continue;
+    }
+    if (ec) {
+      fail_all(ec.value());
+      stop();
+      break;
+    }
+    if (sender_port(from) != 0) continue;  // only the kernel may answer
+    dispatch({buffer.data(), size});
+  }
+  fail_all(ECANCELED);
+}
+
+void Client::dispatch(std::span<const std::uint8_t> datagram) {
+  for (const auto& message : split_datagram(datagram)) {
+    const auto it = pending_.find(message.seq);
+    if (it == pending_.end()) continue;  // stale: its requester gave up
+    Pending& waiter = *it->second;
+    if (message.type == NLMSG_ERROR || message.type == NLMSG_DONE) {
+      auto status = parse_status(message);
+      waiter.error = status ? status->error : EPROTO;
+      if (status) waiter.extack = std::move(status->extack);
+      waiter.done.try_send(asio::error_code{}, true);
+      pending_.erase(it);
+    } else if (message.type != NLMSG_NOOP && message.type != NLMSG_OVERRUN) {
+      waiter.reply.messages.emplace_back(message.bytes.begin(), message.bytes.end());
+    }
+  }
+}
+
+}  // namespace vigil::net::netlink
