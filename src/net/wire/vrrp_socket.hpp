@@ -46,7 +46,9 @@ struct VrrpSocketOptions {
   std::string interface;
   Family family = Family::kIPv4;
   AdvertMode mode = AdvertMode::kMulticast;
-  std::optional<IpAddress> source;  // mcast_src_ip / unicast_src_ip; must be local to the host
+  // mcast_src_ip / unicast_src_ip; must be local to the host. On a VMAC, which usually has no
+  // address of its own, pass the parent's primary address (keepalived sends from it).
+  std::optional<IpAddress> source;
   std::uint8_t hop_limit = kVrrpHopLimit;
   int protocol = kVrrpProtocol;
 };
