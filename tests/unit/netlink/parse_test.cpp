@@ -262,7 +262,8 @@ TEST_CASE("replies captured from a real kernel decode (tests/fuzz/netlink_parse/
   CHECK(address->address.prefix == IpPrefix::parse("192.0.2.1/24"));
   CHECK(address->address.label == "veth0:vip");
 
-  const auto dump = split_datagram(read("16-linkdump.bin"));
+  const auto dump_bytes = read("16-linkdump.bin");
+  const auto dump = split_datagram(dump_bytes);
   CHECK(dump.size() == 3);  // lo, veth1, veth0
   for (const auto& message : dump) CHECK(parse_link(message));
 }
