@@ -39,11 +39,7 @@ std::optional<TimePoint> SyncGroup::next_deadline() const {
   return next;
 }
 
-State SyncGroup::state() const {
-  if (members_.empty()) return State::kInit;
-  const State first = members_.front().state();
-  return first;
-}
+State SyncGroup::state() const { return members_.empty() ? State::kInit : members_.front().state(); }
 
 void SyncGroup::deliver(std::size_t member, const Event& event, TimePoint now, std::vector<MemberActions>& out) {
   auto actions = members_[member].on(event, now);

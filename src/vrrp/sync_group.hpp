@@ -29,8 +29,9 @@ class SyncGroup {
 
   [[nodiscard]] const std::string& name() const { return name_; }
   [[nodiscard]] std::size_t size() const { return members_.size(); }
-  [[nodiscard]] const Instance& member(std::size_t index) const { return members_.at(index); }
-  // MASTER/BACKUP/FAULT when all members agree, otherwise the state of the first member.
+  // Precondition: index < size().
+  [[nodiscard]] const Instance& member(std::size_t index) const { return members_[index]; }
+  // The members move together; between two steps they agree, so the first member speaks for the group.
   [[nodiscard]] State state() const;
 
  private:
