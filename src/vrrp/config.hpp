@@ -22,7 +22,8 @@ struct GarpConfig {
   std::uint32_t master_repeat = 5;
   Duration master_refresh = Duration::zero();  // periodic refresh while master; 0 = off
   std::uint32_t master_refresh_repeat = 1;
-  std::uint32_t lower_prio_repeat = 5;  // burst when a lower-priority master shows up; 0 = none
+  std::uint32_t lower_prio_repeat = 5;                  // burst when a lower-priority master shows up; 0 = none
+  Duration lower_prio_delay = std::chrono::seconds(5);  // and a second burst this much later; 0 = none
   friend bool operator==(const GarpConfig&, const GarpConfig&) = default;
 };
 

@@ -54,7 +54,7 @@ Actions Instance::on(const Event& event, TimePoint now) {
 std::optional<TimePoint> Instance::next_deadline() const {
   std::optional<TimePoint> next;
   for (const auto& deadline : {deadlines_.advert, deadlines_.master_down, deadlines_.garp_second_burst,
-                               deadlines_.garp_refresh, deadlines_.fault_retry}) {
+                               deadlines_.garp_lower_prio_burst, deadlines_.garp_refresh, deadlines_.fault_retry}) {
     if (deadline && (!next || *deadline < *next)) next = deadline;
   }
   return next;
@@ -122,6 +122,7 @@ void Instance::leave_master(bool send_priority_zero, Actions& out) {
 void Instance::clear_master_deadlines() {
   deadlines_.advert.reset();
   deadlines_.garp_second_burst.reset();
+  deadlines_.garp_lower_prio_burst.reset();
   deadlines_.garp_refresh.reset();
 }
 
@@ -208,6 +209,9 @@ void Instance::on_advert(const AdvertReceived& event, TimePoint now, Actions& ou
   if (!config_.lower_prio_no_advert) send_advert(mine, now, out);
   if (master_confirmed_ && config_.garp.lower_prio_repeat > 0) {
     out.push_back(SendGratuitous{all_vips(), config_.garp.lower_prio_repeat, GratuitousReason::kLowerPriorityMaster});
+    if (config_.garp.lower_prio_delay > Duration::zero()) {
+      deadlines_.garp_lower_prio_burst = now + config_.garp.lower_prio_delay;
+    }
   }
 }
 
@@ -223,6 +227,11 @@ void Instance::on_timer(TimePoint now, Actions& out) {
       if (due(deadlines_.garp_second_burst, now)) {
         deadlines_.garp_second_burst.reset();
         out.push_back(SendGratuitous{all_vips(), config_.garp.master_repeat, GratuitousReason::kSecondBurst});
+      }
+      if (due(deadlines_.garp_lower_prio_burst, now)) {
+        deadlines_.garp_lower_prio_burst.reset();
+        out.push_back(
+            SendGratuitous{all_vips(), config_.garp.lower_prio_repeat, GratuitousReason::kLowerPriorityMaster});
       }
       if (due(deadlines_.garp_refresh, now)) {
         deadlines_.garp_refresh = now + config_.garp.master_refresh;

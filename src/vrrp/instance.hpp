@@ -35,6 +35,7 @@ struct Deadlines {
   std::optional<TimePoint> advert;       // MASTER: next advert (RFC 5798 §6.4.3 Adver_Timer)
   std::optional<TimePoint> master_down;  // BACKUP: RFC 5798 §6.4.2 Master_Down_Timer
   std::optional<TimePoint> garp_second_burst;
+  std::optional<TimePoint> garp_lower_prio_burst;  // second burst after a lower-priority master showed up
   std::optional<TimePoint> garp_refresh;
   std::optional<TimePoint> fault_retry;      // FAULT after refused VIPs
   std::optional<TimePoint> preempt_allowed;  // BACKUP: preempt_delay end (no action; adverts judged by it)

@@ -242,6 +242,10 @@ TEST_CASE("instance: MASTER receiving adverts (RFC 5798 §6.4.3)") {
     CHECK(all_of<SendAdvert>(actions)[0].advert.priority == 100);
     REQUIRE(has<SendGratuitous>(actions));
     CHECK(all_of<SendGratuitous>(actions)[0].reason == GratuitousReason::kLowerPriorityMaster);
+    // garp_lower_prio_delay later, a second burst
+    CHECK(instance.deadlines().garp_lower_prio_burst == t(9.5));
+    const auto later = instance.on(TimerFired{}, t(9.5));
+    REQUIRE(all_of<SendGratuitous>(later).size() == 2);  // with the 5 s burst after becoming master at t=4
   }
   SUBCASE("priority 0: advertise at once") {
     const auto actions = instance.on(advert_from("192.0.2.1", 0), t(4.5));
