@@ -14,7 +14,7 @@ using RouteProtocol = asio::generic::raw_protocol;
 
 // Room for the largest datagram the kernel sends (dump parts grow up to 32 KiB); asio does not
 // report MSG_TRUNC, so the buffer must never be the limit.
-inline constexpr std::size_t kReceiveBufferSize = 64 * 1024;
+inline constexpr std::size_t kReceiveBufferSize = std::size_t{64} * 1024;
 
 // A bound socket (the kernel assigns the port id) with NETLINK_EXT_ACK and NETLINK_CAP_ACK on.
 // `receive_buffer_bytes` sets SO_RCVBUFFORCE (SO_RCVBUF without CAP_NET_ADMIN); 0 keeps the default.
