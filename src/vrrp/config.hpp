@@ -34,6 +34,7 @@ struct InstanceConfig {
   Family family = Family::kIPv4;
   // Unset: 255 when the initial state is MASTER, else 100 (keepalived's rule).
   std::optional<std::uint8_t> priority;
+  // Starts as MASTER only with initial state MASTER and priority 255 (keepalived); otherwise BACKUP.
   InitialState initial_state = InitialState::kBackup;
   Centiseconds advert_interval = kDefaultInterval;
   bool preempt = true;

@@ -73,8 +73,9 @@ void Instance::start_or_recover(TimePoint now, Actions& out) {
   if (faults_.any()) {
     state_ = State::kFault;
     notify(State::kFault, out);
-  } else if (priority() == kPriorityOwner) {
-    become_master(now, out);  // RFC 5798 §6.4.1: the address owner starts as master
+  } else if (priority() == kPriorityOwner && config_.initial_state == InitialState::kMaster) {
+    // RFC 5798 §6.4.1: the address owner starts as master; keepalived asks for `state MASTER` too.
+    become_master(now, out);
   } else {
     enter_backup(now, out);  // RFC 5798 §6.4.1
   }

@@ -46,11 +46,10 @@ TEST_CASE("instance: initial state and default priority rules") {
     c.initial_state = InitialState::kMaster;
     CHECK(started_backup(c).state() == State::kBackup);
   }
-  SUBCASE("priority 255 is the owner whatever the state says (RFC 5798 §6.4.1)") {
-    Instance instance(basic_config(255));
-    (void)instance.on(link_up(), t(0));
-    (void)instance.on(Started{}, t(0));
-    CHECK(instance.state() == State::kMaster);
+  SUBCASE("priority 255 with state BACKUP starts as backup (keepalived), and takes over after 3 s + 1/256 s") {
+    Instance instance = started_backup(basic_config(255));
+    CHECK(instance.state() == State::kBackup);
+    CHECK(instance.next_deadline() == t(0) + 3003906us);
   }
 }
 
@@ -325,7 +324,9 @@ TEST_CASE("instance: FAULT and recovery") {
     CHECK(instance.state() == State::kBackup);
   }
   SUBCASE("starting with the interface down starts in FAULT") {
-    Instance instance(basic_config(255));
+    InstanceConfig c = basic_config(255);
+    c.initial_state = InitialState::kMaster;
+    Instance instance(c);
     (void)instance.on(InterfaceChanged{false, {}}, t(0));
     const auto actions = instance.on(Started{}, t(0));
     CHECK(instance.state() == State::kFault);
