@@ -221,9 +221,9 @@ bool LineEngine::define(const std::string& line) {
 }
 
 void LineEngine::process(std::string line, const Location& location) {
-  {
+  if (line.rfind("include", 0) == 0) {
     const auto tokens = tokenize(line);
-    if (tokens.words.size() >= 1 && is_include_keyword(tokens.words[0])) {
+    if (!tokens.words.empty() && is_include_keyword(tokens.words[0])) {
       if (tokens.words.size() == 2) {
         include(tokens.words, location);
       } else {

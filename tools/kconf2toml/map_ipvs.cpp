@@ -188,10 +188,21 @@ void map_checker(MapContext& ctx, const Node& node, Value& server) {
         ctx.unknown(n, check, kind);
       }
     } else if (kind == "DNS_CHECK") {
-      if (kw == "type" || kw == "name")
+      if (kw == "type" && !n.args.empty() &&
+          !is_one_of(upper(n.args[0]), {"A", "NS", "CNAME", "SOA", "MX", "TXT", "AAAA"})) {
+        ctx.invalid(node, server,
+                    fmt::format("DNS_CHECK type {} is not supported by Vigil (A, NS, CNAME, SOA, MX, "
+                                "TXT, AAAA); the whole checker is not converted",
+                                n.args[0]));
+        return;
+      }
+      if (kw == "type") {
+        if (ctx.need_args(n, 1, check)) check.set(kw, Value::string(upper(n.args[0])));
+      } else if (kw == "name") {
         set_string(ctx, n, check, kw);
-      else
+      } else {
         ctx.unknown(n, check, kind);
+      }
     } else if (kind == "UDP_CHECK") {
       if (kw == "payload" || kw == "require_reply") {
         std::string hex;
@@ -377,17 +388,23 @@ void map_virtual_server(MapContext& ctx, const Node& node, Value& out, Value& no
     } else if (kw == "protocol") {
       if (ctx.need_args(n, 1, vs)) vs.set(kw, Value::string(upper(n.args[0])));
     } else if (kw == "persistence_timeout") {
-      if (n.args.empty())
+      if (n.args.empty()) {
         vs.set(kw, Value::integer(360));  // keepalived's value when none is given
+      } else if (auto s = ctx.seconds(n, 0, 0, 31536000, vs)) {
+        vs.set(kw, Value::integer(static_cast<std::int64_t>(*s)));
+      }
+    } else if (kw == "ip_family") {
+      if (!vs.find("fwmark") && !vs.find("group"))
+        ctx.invalid(n, vs, "ip_family applies only to fwmark services");
       else
-        set_duration(ctx, n, vs, kw, 0);
+        set_string(ctx, n, vs, kw);
     } else if (kw == "persistence_granularity") {
       if (!ctx.need_args(n, 1, vs)) continue;
       if (auto length = netmask_length(n.args[0]))
         vs.set(kw, Value::integer(*length));
       else
         ctx.invalid(n, vs, fmt::format("'{}' is not a netmask", n.args[0]));
-    } else if (kw == "persistence_engine" || kw == "ip_family") {
+    } else if (kw == "persistence_engine") {
       set_string(ctx, n, vs, kw);
     } else if (kw == "omega" || kw == "ha_suspend" || kw == "ops") {
       set_flag(ctx, n, vs, kw);
@@ -419,6 +436,26 @@ void map_virtual_server(MapContext& ctx, const Node& node, Value& out, Value& no
           kw == "weight" ? "a virtual server weight has no Vigil equivalent; remove it" : "SNMP is not supported");
     } else {
       ctx.unknown(n, vs, "virtual_server");
+    }
+  }
+  if (vs.find("fwmark") && !vs.find("ip_family") && !servers.items().empty()) {
+    // keepalived takes a fwmark service's family from its real servers when ip_family is not given.
+    const auto first = IpAddress::parse(servers.items().front().find("ip")->text());
+    if (first && first->is_v6()) {
+      Value& family = vs.set("ip_family", Value::string("inet6"));
+      family.comments.push_back("kconf2toml: IPv6, the family of the real servers (keepalived's default)");
+    }
+  }
+  if (const Value* granularity = vs.find("persistence_granularity"); granularity && granularity->as_integer() > 32) {
+    const Value* ip = vs.find("ip");
+    const Value* family = vs.find("ip_family");
+    const bool ipv6 = ip ? IpAddress::parse(ip->text())->is_v6() : (family && family->text() == "inet6");
+    if (!ipv6 && !vs.find("group")) {
+      ctx.diagnostics().warning(node.location,
+                                "persistence_granularity is an IPv6 mask on an IPv4 service "
+                                "(keepalived rejects it); not converted");
+      vs.notes.push_back("kconf2toml: persistence_granularity dropped: an IPv6 mask on an IPv4 service");
+      vs.erase("persistence_granularity");
     }
   }
   if (!sorry.entries().empty()) {

@@ -121,7 +121,10 @@ void map_rule_lines(MapContext& ctx, const Node& node, Value& list, Value& notes
     for (std::size_t i = 0; i < words.size() && problem.empty(); ++i) {
       const std::string& w = words[i];
       const bool has_value = i + 1 < words.size();
-      if ((w == "from" || w == "to" || w == "iif" || w == "oif") && has_value) {
+      if ((w == "from" || w == "to") && has_value) {
+        const std::string& prefix = words[++i];
+        if (prefix != "all" && prefix != "default") rule.set(w, Value::string(prefix));  // else: any address
+      } else if ((w == "iif" || w == "oif") && has_value) {
         rule.set(w, Value::string(words[++i]));
       } else if ((w == "table" || w == "lookup") && has_value) {
         rule.set("table", table_or_name(words[++i]));

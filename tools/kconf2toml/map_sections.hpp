@@ -21,7 +21,7 @@ void map_vrrp_script(MapContext& ctx, const Node& node, Value& out);
 void map_track_file(MapContext& ctx, const Node& node, Value& out);
 void map_track_process(MapContext& ctx, const Node& node, Value& out);
 void map_vrrp_instance(MapContext& ctx, const Node& node, Value& out, Value& notes, const GlobalFacts& facts);
-void map_sync_group(MapContext& ctx, const Node& node, Value& out);
+void map_sync_group(MapContext& ctx, const Node& node, Value& out, Value& notes);
 // static_ipaddress / static_routes / static_rules, and the VIP/route/rule lines of instances.
 void map_address_lines(MapContext& ctx, const Node& node, Value& list, Value& notes_table);
 void map_route_lines(MapContext& ctx, const Node& node, Value& list, Value& notes_table);

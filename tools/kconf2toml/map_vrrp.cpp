@@ -6,6 +6,7 @@
 
 #include "base/ip_address.hpp"
 #include "kconf2toml/map_sections.hpp"
+#include "kconf2toml/tokenizer.hpp"
 
 namespace vigil::kconf {
 namespace {
@@ -252,16 +253,29 @@ void map_global_defs(MapContext& ctx, const Node& node, Value& global, GlobalFac
       set_string(ctx, n, global, kw);
     } else if (kw == "notification_email") {
       Value list = Value::array();
+      std::vector<std::string> words(n.args);
       for (const auto* line : block_lines(n)) {
-        for (const auto& w : line->words()) list.push(Value::string(w));
+        for (const auto& w : line->words()) words.push_back(w);
       }
-      for (const auto& w : n.args) list.push(Value::string(w));
+      for (const auto& w : words) {
+        if (w.find('@') == std::string::npos) {
+          ctx.invalid(n, global, fmt::format("'{}' is not an email address (Vigil needs user@domain)", w));
+        } else {
+          list.push(Value::string(w));
+        }
+      }
       global.set(kw, std::move(list));
     } else if (kw == "smtp_server") {
       if (!ctx.need_args(n, 1, global)) continue;
       std::string host = n.args[0];
       if (n.args.size() > 1) {
-        host = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + n.args[1];
+        const std::string port(trim(n.args[1]));
+        if (port.empty() || port.find_first_not_of("0123456789") != std::string::npos || port.size() > 5 ||
+            std::stoi(port) > 65535) {
+          ctx.invalid(n, global, fmt::format("'{}' is not a port number", n.args[1]));
+          continue;
+        }
+        host = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + port;
       }
       global.set(kw, Value::string(host));
     } else if (kw == "smtp_connect_timeout") {
@@ -682,6 +696,29 @@ void map_vrrp_instance(MapContext& ctx, const Node& node, Value& out, Value& not
                            effective_version == 2 ? "whole seconds" : "centiseconds, at most 40.95 s"));
     }
   }
+  if (vi.find("unicast_src_ip") && !vi.find("unicast_peer")) {
+    // keepalived uses unicast_src_ip as the advert source whatever the mode: without peers it is
+    // the multicast source.
+    Value source = std::move(*vi.find("unicast_src_ip"));
+    vi.erase("unicast_src_ip");
+    if (!vi.find("mcast_src_ip")) {
+      Value& moved = vi.set("mcast_src_ip", std::move(source));
+      moved.comments.push_back("kconf2toml: unicast_src_ip without unicast_peer is the multicast source in keepalived");
+    }
+  }
+  if (Value* list = vi.find("virtual_ipaddress"); list && list->items().size() > 255) {
+    Value& excluded = vi.find("virtual_ipaddress_excluded") ? *vi.find("virtual_ipaddress_excluded")
+                                                            : vi.set("virtual_ipaddress_excluded", Value::array());
+    const std::size_t moved = list->items().size() - 255;
+    for (std::size_t i = 255; i < list->items().size(); ++i) excluded.push(std::move(list->items()[i]));
+    list->items().resize(255);
+    if (list->prefer_inline) excluded.prefer_inline = true;
+    ctx.diagnostics().warning(node.location,
+                              fmt::format("vrrp_instance {}: an advert carries at most 255 addresses; the last {} of "
+                                          "virtual_ipaddress are moved to virtual_ipaddress_excluded (still added "
+                                          "and removed with the state, not advertised)",
+                                          node.args.empty() ? "" : node.args[0], moved));
+  }
   if (facts.strict) {
     const Value* prio = vi.find("priority");
     const bool owner = prio && prio->as_integer() == 255;
@@ -710,7 +747,7 @@ void map_vrrp_instance(MapContext& ctx, const Node& node, Value& out, Value& not
   out.set(name, std::move(vi));
 }
 
-void map_sync_group(MapContext& ctx, const Node& node, Value& out) {
+void map_sync_group(MapContext& ctx, const Node& node, Value& out, Value& notes) {
   Value group = Value::table();
   group.comments.push_back(origin(node));
   require_block(ctx, node, group);
@@ -745,7 +782,15 @@ void map_sync_group(MapContext& ctx, const Node& node, Value& out) {
       ctx.unknown(n, group, "vrrp_sync_group");
     }
   }
-  out.set(node.args.empty() ? std::string("unnamed") : node.args[0], std::move(group));
+  const std::string name = node.args.empty() ? std::string("unnamed") : node.args[0];
+  if (!group.find("group") || group.find("group")->items().empty()) {
+    ctx.invalid(node, notes,
+                fmt::format("vrrp_sync_group {} has no `group {{ ... }}` of instances (keepalived "
+                            "removes such a group); the whole group is not converted",
+                            name));
+    return;
+  }
+  out.set(name, std::move(group));
 }
 
 }  // namespace vigil::kconf

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "base/ip_address.hpp"
 #include "kconf2toml/map_sections.hpp"
 
 namespace vigil::kconf {
@@ -14,6 +15,27 @@ constexpr std::string_view kSections[] = {
 
 bool is_empty(const Value& v) {
   return (v.is_table() && v.entries().empty() && v.notes.empty()) || (v.is_array() && v.items().empty());
+}
+
+// A service on a virtual_server_group has the family of the group's addresses (keepalived's rule);
+// Vigil's ip_family says it when that is IPv6.
+void infer_group_families(Value& services, const Value& groups) {
+  for (auto& service : services.items()) {
+    const Value* group_name = service.find("group");
+    if (!group_name || service.find("ip_family")) continue;
+    const Value* members = groups.find(group_name->text()) ? groups.find(group_name->text())->find("members") : nullptr;
+    if (!members) continue;
+    for (const auto& member : members->items()) {
+      const Value* ip = member.find("ip");
+      if (!ip) continue;
+      const std::string text = ip->text().substr(0, ip->text().find_first_of("-/"));
+      if (const auto address = IpAddress::parse(text); address && address->is_v6()) {
+        Value& family = service.set("ip_family", Value::string("inet6"));
+        family.comments.push_back("kconf2toml: IPv6, the family of the group's addresses (keepalived's rule)");
+      }
+      break;
+    }
+  }
 }
 
 }  // namespace
@@ -43,7 +65,7 @@ MapResult map_to_vigil(const std::vector<Node>& nodes) {
     } else if (kw == "vrrp_instance") {
       map_vrrp_instance(ctx, node, *root.find("vrrp_instance"), root, facts);
     } else if (kw == "vrrp_sync_group") {
-      map_sync_group(ctx, node, *root.find("vrrp_sync_group"));
+      map_sync_group(ctx, node, *root.find("vrrp_sync_group"), root);
     } else if (kw == "static_ipaddress") {
       Value& list = *root.find("static_ipaddress");
       map_address_lines(ctx, node, list, root);
@@ -76,6 +98,7 @@ MapResult map_to_vigil(const std::vector<Node>& nodes) {
       ctx.unknown(node, root, "the top level");
     }
   }
+  infer_group_families(*root.find("virtual_server"), *root.find("virtual_server_group"));
   for (const auto section : kSections) {
     if (const auto* v = root.find(section); v && is_empty(*v)) root.erase(section);
   }

@@ -80,9 +80,12 @@ void sequence(std::string& out, const Value& array, std::size_t indent) {
   for (const auto& item : array.items()) {
     comment_lines(out, item.comments, indent);
     if (item.is_table() && !item.entries().empty()) {
+      // The item's own notes go above its "- " line, which must carry its first key.
+      comment_lines(out, item.notes, indent);
       std::string body;
       Value copy = item;
       copy.comments.clear();
+      copy.notes.clear();
       mapping(body, copy, indent + 2);
       // The first line of the item's mapping goes on the "- " line.
       body.replace(indent, 2, "- ");
