@@ -2,8 +2,6 @@
 // marks are 0-based (we report 1-based), duplicate keys are accepted silently (we detect them),
 // and scalars are untyped strings, so plain scalars are resolved with the YAML 1.2 core rules
 // (yes/no/on/off stay strings, 010 is decimal) instead of as<T>(), whose fallback hides errors.
-// g++ 12 at -O2 reports a false -Wdangling-pointer inside yaml-cpp 0.7's inlined node code.
-#pragma GCC diagnostic ignored "-Wdangling-pointer"
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -48,7 +46,9 @@ class Converter {
         out.kind = NodeKind::kTable;
         std::map<std::string, int> first_line;
         for (auto it = value.begin(); it != value.end(); ++it) {
-          const YAML::Node& key = it->first;
+          // Copies: the iterator's pair is a temporary, a reference into it dangles.
+          const YAML::Node key = it->first;
+          const YAML::Node child = it->second;
           const SourceLocation key_where = location_of(key.Mark(), file_);
           if (!key.IsScalar()) {
             error(key_where, path, "a key must be a string, not a " + std::string(key.IsMap() ? "map" : "list"));
@@ -64,7 +64,7 @@ class Converter {
           first_line.emplace(name, key_where.line);
           out.keys.push_back(name);
           out.key_locations.push_back(key_where);
-          out.items.push_back(convert(it->second, key_where, child_path));
+          out.items.push_back(convert(child, key_where, child_path));
         }
         break;
       }
