@@ -2,9 +2,11 @@
 #include <net/if.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
+#include <tuple>
 
 #include "config/loader.hpp"
 #include "config/schema.hpp"
@@ -64,6 +66,9 @@ class HostChecker {
         }
       }
     }
+    std::stable_sort(warnings_.begin(), warnings_.end(), [](const Diagnostic& a, const Diagnostic& b) {
+      return std::tie(a.where.line, a.where.column) < std::tie(b.where.line, b.where.column);
+    });
     return std::move(warnings_);
   }
 

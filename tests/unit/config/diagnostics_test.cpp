@@ -105,7 +105,17 @@ interface = "eth0"
 virtual_router_id = 55
 priority = 100
 priority = 90
-)") == "t.toml:5:12: error: Error while parsing key-value pair: cannot redefine existing integer 'priority'");
+)") == "t.toml:5:1: error: vrrp_instance.VI_1.priority: duplicate key \"priority\"");
+}
+
+TEST_CASE("duplicate table is an error in toml") {
+  CHECK(toml_error(R"([vrrp_instance.VI_1]
+interface = "eth0"
+virtual_router_id = 55
+
+  [vrrp_instance.VI_1]
+interface = "eth1"
+)") == "t.toml:5:3: error: vrrp_instance.VI_1: duplicate table \"vrrp_instance.VI_1\"");
 }
 
 TEST_CASE("wrong type: a string where an integer belongs (toml)") {

@@ -113,7 +113,7 @@ TEST_CASE("the walkthrough master means what the walkthrough says") {
   CHECK(config.locations.find("vrrp_instance.VI_1.interface").line == 24);
 }
 
-TEST_CASE("keepalived defaults; MASTER without priority is 255 with a warning") {
+TEST_CASE("keepalived defaults, and a MASTER without priority is 255 with a warning") {
   const auto result = load_string(R"([vrrp_instance.VI_1]
 state = "MASTER"
 interface = "eth0"
