@@ -12,6 +12,7 @@ packages=(
   libexpected-dev libcap-dev
   # tests, demo and benchmarks
   python3 iproute2 iputils-ping nftables strace tcpdump tshark keepalived procps psmisc bash
+  python3-jsonschema python3-yaml
 )
 
 missing=()
