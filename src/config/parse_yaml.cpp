@@ -54,7 +54,7 @@ class Converter {
             error(key_where, path, "a key must be a string, not a " + std::string(key.IsMap() ? "map" : "list"));
             continue;
           }
-          const std::string name = key.Scalar();
+          const std::string& name = key.Scalar();
           const std::string child_path = path.empty() ? name : path + "." + name;
           if (const auto seen = first_line.find(name); seen != first_line.end()) {
             error(key_where, child_path,
@@ -157,7 +157,13 @@ ParsedTree parse_yaml(std::string_view text, const std::string& file_name) {
     out.root.where = SourceLocation{file_name, 1, 1};
     return out;
   }
-  out.root = converter.convert(documents[0], SourceLocation{file_name, 1, 1}, "");
+  try {
+    out.root = converter.convert(documents[0], SourceLocation{file_name, 1, 1}, "");
+  } catch (const YAML::Exception& error) {  // yaml-cpp's node API throws on nodes it considers invalid
+    out.diagnostics.push_back(Diagnostic{Severity::kError, location_of(error.mark, file_name), "", error.msg});
+    out.root = Node{};
+    return out;
+  }
   if (out.root.kind == NodeKind::kNull) out.root.kind = NodeKind::kTable;  // an empty document
   return out;
 }

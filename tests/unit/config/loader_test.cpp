@@ -302,3 +302,27 @@ TEST_CASE("source locations do not make models unequal") {
   CHECK(a.vrrp_instance.at("A").origin.where.line != b.vrrp_instance.at("A").origin.where.line);
   CHECK(a == b);
 }
+
+TEST_CASE("truncated and corrupted examples give diagnostics, never an exception or a crash") {
+  std::size_t loads = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(kExamples)) {
+    const auto extension = entry.path().extension();
+    if (extension != ".toml" && extension != ".yaml") continue;
+    const Syntax syntax = extension == ".toml" ? Syntax::kToml : Syntax::kYaml;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    const std::string whole = text.str();
+    for (std::size_t cut = 0; cut < whole.size(); cut += 5) {
+      std::string damaged = whole.substr(0, cut);
+      CHECK_NOTHROW((void)load_string(damaged, syntax, "cut"));
+      if (cut < whole.size()) {
+        damaged = whole;
+        damaged[cut] = "]:\"{#-x 9"[cut % 9];
+        CHECK_NOTHROW((void)load_string(damaged, syntax, "flip"));
+      }
+      loads += 2;
+    }
+  }
+  CHECK(loads > 500);
+}
