@@ -40,37 +40,57 @@ Value Value::array() {
 
 Value Value::table() { return Value(); }
 
+namespace {
+constexpr std::size_t kIndexFrom = 16;  // below this a scan is as fast as a hash lookup
+}  // namespace
+
+std::optional<std::size_t> Value::position(std::string_view key) const {
+  if (entries_.size() >= kIndexFrom) {
+    const auto it = index_.find(std::string(key));
+    if (it == index_.end()) return std::nullopt;
+    return it->second;
+  }
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    if (entries_[i].first == key) return i;
+  }
+  return std::nullopt;
+}
+
 Value& Value::set(const std::string& key, Value value) {
-  for (auto& [k, v] : entries_) {
-    if (k == key) {
-      auto comments_kept = std::move(v.comments);
-      v = std::move(value);
-      if (v.comments.empty()) v.comments = std::move(comments_kept);
-      return v;
-    }
+  if (const auto at = position(key)) {
+    Value& v = entries_[*at].second;
+    auto comments_kept = std::move(v.comments);
+    v = std::move(value);
+    if (v.comments.empty()) v.comments = std::move(comments_kept);
+    return v;
   }
   entries_.emplace_back(key, std::move(value));
+  if (entries_.size() == kIndexFrom) {
+    for (std::size_t i = 0; i < entries_.size(); ++i) index_[entries_[i].first] = i;
+  } else if (entries_.size() > kIndexFrom) {
+    index_[key] = entries_.size() - 1;
+  }
   return entries_.back().second;
 }
 
 Value* Value::find(std::string_view key) {
-  for (auto& [k, v] : entries_) {
-    if (k == key) return &v;
-  }
-  return nullptr;
+  const auto at = position(key);
+  return at ? &entries_[*at].second : nullptr;
 }
 
 const Value* Value::find(std::string_view key) const {
-  for (const auto& [k, v] : entries_) {
-    if (k == key) return &v;
-  }
-  return nullptr;
+  const auto at = position(key);
+  return at ? &entries_[*at].second : nullptr;
 }
 
 bool Value::erase(std::string_view key) {
-  const auto it = std::find_if(entries_.begin(), entries_.end(), [&](const auto& e) { return e.first == key; });
-  if (it == entries_.end()) return false;
-  entries_.erase(it);
+  const auto at = position(key);
+  if (!at) return false;
+  entries_.erase(entries_.begin() + static_cast<std::ptrdiff_t>(*at));
+  index_.clear();
+  if (entries_.size() >= kIndexFrom) {
+    for (std::size_t i = 0; i < entries_.size(); ++i) index_[entries_[i].first] = i;
+  }
   return true;
 }
 

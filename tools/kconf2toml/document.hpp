@@ -1,8 +1,10 @@
 #pragma once
 // The converted configuration as an ordered tree of values with comments, printed as TOML or YAML.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -37,7 +39,6 @@ class Value {
   // The table under `key`, created empty when missing.
   Value& child(const std::string& key);
   [[nodiscard]] const std::vector<std::pair<std::string, Value>>& entries() const { return entries_; }
-  [[nodiscard]] std::vector<std::pair<std::string, Value>>& entries() { return entries_; }
 
   Value& push(Value value);
   [[nodiscard]] const std::vector<Value>& items() const { return items_; }
@@ -58,6 +59,10 @@ class Value {
   bool boolean_ = false;
   std::vector<Value> items_;
   std::vector<std::pair<std::string, Value>> entries_;
+  // Key -> position in entries_, kept for large tables only (hundreds of instances or servers), so
+  // that building a table stays linear.
+  std::unordered_map<std::string, std::size_t> index_;
+  [[nodiscard]] std::optional<std::size_t> position(std::string_view key) const;
 };
 
 [[nodiscard]] std::string to_toml(const Value& root);
