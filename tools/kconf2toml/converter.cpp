@@ -56,7 +56,7 @@ Conversion finish(ParseResult parsed, const std::string& name, const ConvertOpti
   doc.comments.insert(doc.comments.begin(),
                       {fmt::format("Converted by kconf2toml from {} (keepalived.conf); see docs/config.md.", name),
                        "Lines starting with \"kconf2toml:\" explain what changed or could not be converted."});
-  if (!options.parse.config_id.empty()) {
+  if (parsed.used_conditionals) {
     doc.comments.push_back(fmt::format("@conditional lines selected for config id \"{}\".", options.parse.config_id));
   }
   result.text = options.format == Format::kYaml ? to_yaml(doc) : to_toml(doc);

@@ -189,6 +189,7 @@ void LineEngine::feed(std::string line, const Location& location) {
 }
 
 bool LineEngine::apply_conditional(std::string& line) const {
+  used_conditionals_ = true;
   const bool reverse = line.size() > 1 && line[1] == '^';
   const std::size_t start = reverse ? 2 : 1;
   const auto blank = line.find_first_of(" \t", start);

@@ -42,6 +42,7 @@ class LineEngine {
   // The main file: unlike an include, it must exist.
   bool run_file(const std::string& path);
   void run_text(std::string_view text, const std::string& name);
+  [[nodiscard]] bool used_conditionals() const { return used_conditionals_; }
 
  private:
   struct Definition {
@@ -82,6 +83,7 @@ class LineEngine {
   std::size_t nesting_ = 0;
   std::size_t generated_ = 0;
   bool aborted_ = false;
+  mutable bool used_conditionals_ = false;
 };
 
 }  // namespace vigil::kconf

@@ -109,6 +109,10 @@ void MapContext::unsupported(const Node& node, Value& table, std::string_view ad
 }
 
 void MapContext::unknown(const Node& node, Value& table, std::string_view section) {
+  if (is_placeholder(node.keyword)) {
+    invalid(node, table, "a template placeholder stands where a keyword belongs: render the template, then convert");
+    return;
+  }
   diagnostics_.warning(node.location,
                        fmt::format("unknown keyword '{}' in {}: keepalived reports \"Unknown keyword\" and ignores "
                                    "it, so it is dropped; check the spelling or remove the line",
@@ -118,7 +122,8 @@ void MapContext::unknown(const Node& node, Value& table, std::string_view sectio
 }
 
 void MapContext::invalid(const Node& node, Value& table, std::string_view why) {
-  diagnostics_.warning(node.location, fmt::format("'{}': {}; not converted", node.keyword, why));
+  const bool says_so = why.find("not converted") != std::string_view::npos;
+  diagnostics_.warning(node.location, fmt::format("'{}': {}{}", node.keyword, why, says_so ? "" : "; not converted"));
   carry(node, table, fmt::format("kconf2toml: not converted ({}): {}", node.location.to_string(), why));
 }
 

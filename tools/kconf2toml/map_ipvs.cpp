@@ -192,7 +192,7 @@ void map_checker(MapContext& ctx, const Node& node, Value& server) {
           !is_one_of(upper(n.args[0]), {"A", "NS", "CNAME", "SOA", "MX", "TXT", "AAAA"})) {
         ctx.invalid(node, server,
                     fmt::format("DNS_CHECK type {} is not supported by Vigil (A, NS, CNAME, SOA, MX, "
-                                "TXT, AAAA); the whole checker is not converted",
+                                "TXT, AAAA), so the whole checker is not converted",
                                 n.args[0]));
         return;
       }
@@ -276,7 +276,7 @@ void map_real_server(MapContext& ctx, const Node& node, Value& servers, Value& n
   Value rs = Value::table();
   rs.comments.push_back(origin(node));
   if (node.args.empty() || !IpAddress::parse(node.args[0])) {
-    ctx.invalid(node, notes, "a real_server needs an IP address; the whole real_server is not converted");
+    ctx.invalid(node, notes, "a real_server needs an IP address, so the whole real_server is not converted");
     return;
   }
   rs.set("ip", Value::string(node.args[0]));
@@ -371,8 +371,8 @@ void map_virtual_server(MapContext& ctx, const Node& node, Value& out, Value& no
     vs.set("port", Value::integer(a.size() > 1 ? std::strtoll(a[1].c_str(), nullptr, 10) : 0));
   } else {
     ctx.invalid(node, notes,
-                "a virtual_server needs IP [PORT], fwmark N or group NAME; the whole virtual_server is "
-                "not converted");
+                "a virtual_server needs IP [PORT], fwmark N or group NAME, so the whole virtual_server is not "
+                "converted");
     return;
   }
   Value servers = Value::array();
@@ -453,7 +453,7 @@ void map_virtual_server(MapContext& ctx, const Node& node, Value& out, Value& no
     if (!ipv6 && !vs.find("group")) {
       ctx.diagnostics().warning(node.location,
                                 "persistence_granularity is an IPv6 mask on an IPv4 service "
-                                "(keepalived rejects it); not converted");
+                                "(keepalived rejects it): not converted");
       vs.notes.push_back("kconf2toml: persistence_granularity dropped: an IPv6 mask on an IPv4 service");
       vs.erase("persistence_granularity");
     }

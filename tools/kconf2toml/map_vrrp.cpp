@@ -732,16 +732,17 @@ void map_vrrp_instance(MapContext& ctx, const Node& node, Value& out, Value& not
   const std::string name = node.args.empty() ? std::string("unnamed") : node.args[0];
   std::string missing;
   if (!vi.find("virtual_router_id"))
-    missing = "a valid virtual_router_id";
+    missing = "valid virtual_router_id";
   else if (!vi.find("interface") && !(vi.find("unicast_src_ip") && vi.find("unicast_peer")))
-    missing = "an interface";
+    missing = "interface";
   if (!missing.empty()) {
     ctx.invalid(node, notes,
-                fmt::format("vrrp_instance {} has no {}; the whole instance is not converted", name, missing));
+                fmt::format("vrrp_instance {} has no {}, so the whole instance is not converted", name, missing));
     return;
   }
   if (out.find(name)) {
-    ctx.invalid(node, notes, fmt::format("vrrp_instance {} is defined twice; the second one is not converted", name));
+    ctx.invalid(node, notes,
+                fmt::format("vrrp_instance {} is defined twice, so the second one is not converted", name));
     return;
   }
   out.set(name, std::move(vi));
@@ -786,7 +787,7 @@ void map_sync_group(MapContext& ctx, const Node& node, Value& out, Value& notes)
   if (!group.find("group") || group.find("group")->items().empty()) {
     ctx.invalid(node, notes,
                 fmt::format("vrrp_sync_group {} has no `group {{ ... }}` of instances (keepalived "
-                            "removes such a group); the whole group is not converted",
+                            "removes such a group), so the whole group is not converted",
                             name));
     return;
   }

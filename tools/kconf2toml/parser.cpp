@@ -88,7 +88,9 @@ class TreeBuilder {
 
   static std::string raw_args(std::string_view text) {
     std::size_t i = 0;
-    if (!text.empty() && text[0] == '"') {
+    if (text.substr(0, 2) == "{{" && text.find("}}") != std::string_view::npos) {
+      i = text.find("}}") + 2;  // a template placeholder is one word (see tokenize())
+    } else if (!text.empty() && text[0] == '"') {
       const auto close = text.find('"', 1);
       i = close == std::string_view::npos ? text.size() : close + 1;
     } else {
@@ -118,7 +120,9 @@ ParseResult parse_file(const std::string& path, const FileSource& files, const P
   LineEngine engine(files, options, diagnostics,
                     [&](std::string_view line, const Location& location) { builder.line(line, location); });
   engine.run_file(path);
-  return finish(builder, diagnostics);
+  auto result = finish(builder, diagnostics);
+  result.used_conditionals = engine.used_conditionals();
+  return result;
 }
 
 ParseResult parse_text(std::string_view text, const std::string& name, const FileSource& files,
@@ -128,7 +132,9 @@ ParseResult parse_text(std::string_view text, const std::string& name, const Fil
   LineEngine engine(files, options, diagnostics,
                     [&](std::string_view line, const Location& location) { builder.line(line, location); });
   engine.run_text(text, name);
-  return finish(builder, diagnostics);
+  auto result = finish(builder, diagnostics);
+  result.used_conditionals = engine.used_conditionals();
+  return result;
 }
 
 }  // namespace vigil::kconf

@@ -14,6 +14,7 @@ namespace vigil::kconf {
 struct ParseResult {
   std::vector<Node> nodes;  // top-level statements in file order
   std::vector<Diagnostic> diagnostics;
+  bool used_conditionals = false;  // some line started with @ID / @^ID
 
   // Errors mean the tree may not be what keepalived reads (braces, conflict markers, cycles...).
   [[nodiscard]] bool ok() const;

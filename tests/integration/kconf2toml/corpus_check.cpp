@@ -21,7 +21,7 @@ namespace {
 // What a corpus warning may be about: keepalived input Vigil does not express, or input keepalived
 // itself would reject or ignore (anonymised addresses, template placeholders, unknown keywords).
 bool is_expected_warning(const std::string& message) {
-  for (const char* allowed : {"is not supported by Vigil", "unknown keyword", "; not converted",
+  for (const char* allowed : {"is not supported by Vigil", "unknown keyword", "not converted",
                               "is not defined; left as written", "only the first 8", "at most 255 addresses",
                               "template placeholder", "matches no file", "longer than keepalived's limit"}) {
     if (message.find(allowed) != std::string::npos) return true;
