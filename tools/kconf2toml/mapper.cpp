@@ -51,7 +51,10 @@ MapResult map_to_vigil(const std::vector<Node>& nodes) {
   GlobalFacts facts;
   // global_defs first: vrrp_version and vrrp_strict change how instances convert, wherever they are.
   for (const auto& node : nodes) {
-    if (node.keyword == "global_defs") map_global_defs(ctx, node, *root.find("global"), facts);
+    if (node.keyword != "global_defs") continue;
+    Value& global = *root.find("global");
+    if (global.comments.empty()) global.comments.push_back(origin(node));
+    map_global_defs(ctx, node, global, facts);
   }
   for (const auto& node : nodes) {
     const auto& kw = node.keyword;

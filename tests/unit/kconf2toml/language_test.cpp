@@ -94,3 +94,22 @@ TEST_CASE("raw arguments keep the quotes as written, for command lines") {
   auto r = parse("vrrp_instance V {\n notify_master \"/bin/n.sh\" 'a b'\n}\n");
   CHECK(r.nodes[0].children[0].raw_args == "\"/bin/n.sh\" 'a b'");
 }
+
+TEST_CASE("a line with a NUL byte is ignored with a warning, as keepalived rejects it") {
+  auto r = parse(std::string("a 1\nb \0 2\nc 3\n", 13));
+  CHECK(flatten(r.nodes) == std::vector<std::string>{"a 1", "c 3"});
+  CHECK(has_diagnostic(r.diagnostics, Severity::kWarning, "NUL", 2));
+}
+
+TEST_CASE("an unterminated double quote is an error naming the line") {
+  auto r = parse("a 1\nb \"open\n");
+  CHECK_FALSE(r.ok());
+  CHECK(has_diagnostic(r.diagnostics, Severity::kError, "quote", 2));
+}
+
+TEST_CASE("a '{' with no keyword before it is an error, and the braces stay balanced") {
+  auto r = parse("{\n a 1\n}\nb 2\n");
+  CHECK_FALSE(r.ok());
+  CHECK(has_diagnostic(r.diagnostics, Severity::kError, "without a keyword", 1));
+  CHECK(r.nodes.back().keyword == "b");
+}

@@ -1,6 +1,8 @@
 // @conditionals, $definitions (lazy, recursive, multi-line), ~SEQ and their limits.
 #include <doctest/doctest.h>
 
+#include <optional>
+
 #include "kconf_test_support.hpp"
 
 using namespace kconf_test;
@@ -90,4 +92,44 @@ TEST_CASE("runaway expansion is bounded: self-reference, huge ~SEQ, deep nesting
   CHECK_FALSE(huge.ok());
   auto deep = parse("$M= \\\n$M\n\n$M\n");
   CHECK_FALSE(deep.ok());
+}
+
+TEST_CASE("${_ENV NAME} reads the environment through the caller; ${_RANDOM} is made deterministic") {
+  vigil::kconf::ParseOptions options;
+  options.environment = [](const std::string& name) -> std::optional<std::string> {
+    if (name == "SITE") return std::string("paris");
+    return std::nullopt;
+  };
+  vigil::kconf::MemoryFileSource files;
+  auto r = vigil::kconf::parse_text("a ${_ENV SITE} ${_ENV NONE}x\nb ${_RANDOM 5 9}\n", "/k.conf", files, options);
+  CHECK(flatten(r.nodes) == std::vector<std::string>{"a paris x", "b 5"});
+  CHECK(has_diagnostic(r.diagnostics, Severity::kWarning, "_RANDOM", 2));
+}
+
+TEST_CASE("a definition may override a built-in") {
+  auto r = parse("$_HASH=hash\na ${_HASH}\n");
+  CHECK(flatten(r.nodes) == std::vector<std::string>{"a hash"});
+}
+
+TEST_CASE("~SEQ parameters may be definitions") {
+  auto r = parse("$N=3\n~SEQ(I,1,$N) a $I\n");
+  CHECK(flatten(r.nodes) == std::vector<std::string>{"a 1", "a 2", "a 3"});
+}
+
+TEST_CASE("diagnostics inside included files name the included file and line") {
+  vigil::kconf::MemoryFileSource files;
+  files.add("/etc/keepalived/inc.conf", "vrrp_script s {\n  script $UNDEFINED_X\n}\n");
+  auto r = parse("include inc.conf\n", "", files);
+  REQUIRE(r.diagnostics.size() == 1);
+  CHECK(r.diagnostics[0].location.file == "/etc/keepalived/inc.conf");
+  CHECK(r.diagnostics[0].location.line == 2);
+}
+
+TEST_CASE("include depth is bounded") {
+  vigil::kconf::MemoryFileSource files;
+  for (int i = 0; i < 40; ++i) {
+    files.add("/etc/keepalived/d" + std::to_string(i) + ".conf", "include d" + std::to_string(i + 1) + ".conf\n");
+  }
+  auto r = parse("include d0.conf\n", "", files);
+  CHECK(has_diagnostic(r.diagnostics, Severity::kError, "nested too deeply"));
 }

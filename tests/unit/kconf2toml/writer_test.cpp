@@ -54,3 +54,35 @@ TEST_CASE("the converted text is deterministic and names its source lines") {
   CHECK(first.find("# from k.conf:1\n[vrrp_instance.VI_1]") != std::string::npos);
   CHECK(first.find("priority = 255") != std::string::npos);
 }
+
+TEST_CASE("--strict turns warnings into errors and the outcome into 'converted with errors'") {
+  vigil::kconf::ConvertOptions options;
+  options.strict = true;
+  vigil::kconf::MemoryFileSource files;
+  const auto clean = vigil::kconf::convert_text("vrrp_script s {\n script /bin/true\n}\n", "k.conf", files, options);
+  CHECK(clean.outcome == vigil::kconf::Outcome::kConverted);
+  const auto warned = vigil::kconf::convert_text("global_defs {\n enable_traps\n}\n", "k.conf", files, options);
+  CHECK(warned.outcome == vigil::kconf::Outcome::kConvertedWithErrors);
+  CHECK(exit_code(warned.outcome) == 1);
+  CHECK(has_diagnostic(warned.diagnostics, Severity::kError, "'enable_traps' is not supported", 2));
+  const auto broken = vigil::kconf::convert_text("a {\n", "k.conf", files, options);
+  CHECK(broken.outcome == vigil::kconf::Outcome::kUnreadable);
+  CHECK(broken.text.empty());
+}
+
+TEST_CASE("YAML: notes of a table in a list go above its dash; nested lists") {
+  Value root = Value::table();
+  Value list = Value::array();
+  Value item = Value::table();
+  item.notes.push_back("kconf2toml: dropped x");
+  item.set("ip", Value::string("192.0.2.1"));
+  Value codes = Value::array();
+  codes.push(Value::integer(200));
+  codes.push(Value::string("300-399"));
+  item.set("status_code", std::move(codes));
+  list.push(std::move(item));
+  root.set("servers", std::move(list));
+  CHECK(vigil::kconf::to_yaml(root) ==
+        "servers:\n  # kconf2toml: dropped x\n  - ip: \"192.0.2.1\"\n    status_code:\n      - 200\n      - "
+        "\"300-399\"\n");
+}
