@@ -22,7 +22,7 @@ namespace vigil::sys {
 namespace {
 
 constexpr std::string_view kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-constexpr std::size_t kChildStackSize = 256 * 1024;
+constexpr std::size_t kChildStackSize = std::size_t{256} * 1024;
 
 // Everything the child needs, prepared by the parent: between clone and execve the child may only
 // make raw system calls (it shares our memory, and glibc's set*id wrappers would signal our threads).
