@@ -1,7 +1,8 @@
 #pragma once
 // ADAPTER between the daemon and src/config (vigil::config::load_file / check_host / format).
-// The daemon only sees this file: when the config library is not built (VIGIL_HAVE_CONFIG=0,
-// early in the project), a placeholder accepts any readable file, so the daemon can still start.
+// The daemon only sees this file. It is wired to the real loader whenever the vigil_config target
+// exists (VIGIL_HAVE_CONFIG=1, always since src/config landed); the placeholder branch accepts any
+// readable file and only serves a build configured with -DVIGIL_DAEMON_CONFIG_STUB=ON.
 #include <filesystem>
 #include <memory>
 #include <string>
