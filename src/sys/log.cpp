@@ -63,9 +63,12 @@ State& state() {
 }
 
 void write_stderr(LogLevel level, const LogFields& fields, std::string_view message) {
-  const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+  const auto now = std::chrono::system_clock::now();
+  const auto milliseconds =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   fmt::memory_buffer line;
-  fmt::format_to(std::back_inserter(line), "{:%Y-%m-%dT%H:%M:%S}Z {}: {}", now, to_string(level), message);
+  fmt::format_to(std::back_inserter(line), "{:%Y-%m-%dT%H:%M:%S}.{:03}Z {}: {}",
+                 std::chrono::time_point_cast<std::chrono::seconds>(now), milliseconds, to_string(level), message);
   if (!fields.items().empty()) {
     line.push_back(' ');
     line.push_back('[');
