@@ -108,15 +108,17 @@ void MapContext::unsupported(const Node& node, Value& table, std::string_view ad
   carry(node, table, fmt::format("kconf2toml: not converted ({}): {}", node.location.to_string(), advice));
 }
 
-void MapContext::unknown(const Node& node, Value& table, std::string_view section) {
+void MapContext::unknown(const Node& node, Value& table, std::string_view section, std::string_view hint) {
   if (is_placeholder(node.keyword)) {
     invalid(node, table, "a template placeholder stands where a keyword belongs: render the template, then convert");
     return;
   }
   diagnostics_.warning(node.location,
                        fmt::format("unknown keyword '{}' in {}: keepalived reports \"Unknown keyword\" and ignores "
-                                   "it, so it is dropped; check the spelling or remove the line",
-                                   node.keyword, section));
+                                   "it, so it is dropped; {}",
+                                   node.keyword, section,
+                                   hint.empty() ? std::string("check the spelling or remove the line")
+                                                : fmt::format("did you mean '{}'?", hint)));
   carry(node, table,
         fmt::format("kconf2toml: unknown keyword, ignored by keepalived ({}):", node.location.to_string()));
 }

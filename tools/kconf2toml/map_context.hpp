@@ -23,7 +23,8 @@ class MapContext {
   // A keyword Vigil does not support: warning with the advice, and the lines as comments in `table`.
   void unsupported(const Node& node, Value& table, std::string_view advice);
   // A keyword keepalived does not know here ("Unknown keyword"): it ignored it, so do we, loudly.
-  void unknown(const Node& node, Value& table, std::string_view section);
+  // `hint`: what the operator probably meant (a keyword of another section), or empty.
+  void unknown(const Node& node, Value& table, std::string_view section, std::string_view hint = {});
   // A value keepalived would reject or that Vigil cannot express: warning, line kept as a comment.
   void invalid(const Node& node, Value& table, std::string_view why);
   // A semantic change made on purpose (priority 255 for MASTER, rounding...): a note and a comment.

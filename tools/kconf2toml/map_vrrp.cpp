@@ -365,6 +365,12 @@ void map_global_defs(MapContext& ctx, const Node& node, Value& global, GlobalFac
       if (auto v = ctx.integer(n, 0, 1, 100, global)) facts.down_timer_adverts = static_cast<int>(*v);
     } else if (const auto advice = global_advice(kw); !advice.empty()) {
       ctx.unsupported(n, global, advice);
+    } else if (is_one_of(kw, {"garp_master_delay", "garp_master_repeat", "garp_master_refresh",
+                              "garp_master_refresh_repeat", "garp_lower_prio_delay", "garp_lower_prio_repeat",
+                              "garp_interval", "gna_interval", "lower_prio_no_advert", "higher_prio_send_advert",
+                              "skip_check_adv_addr", "check_unicast_src", "version"})) {
+      // An instance keyword in global_defs: keepalived ignored it; its global twin is vrrp_<keyword>.
+      ctx.unknown(n, global, "global_defs", "vrrp_" + kw);
     } else {
       ctx.unknown(n, global, "global_defs");
     }
@@ -667,6 +673,10 @@ void map_vrrp_instance(MapContext& ctx, const Node& node, Value& out, Value& not
                               "kernel_rx_buf_size",
                               "no_virtual_ipaddress"})) {
       ctx.unsupported(n, vi, kNotYet);
+    } else if (kw == "lvs_sync_daemon_inteface") {
+      ctx.unknown(n, vi, "vrrp_instance", "lvs_sync_daemon_interface");
+    } else if (kw.rfind("vrrp_", 0) == 0 && kw.size() > 5) {
+      ctx.unknown(n, vi, "vrrp_instance", kw.substr(5) + " (the instance form of the global keyword)");
     } else {
       ctx.unknown(n, vi, "vrrp_instance");
     }

@@ -244,3 +244,10 @@ TEST_CASE("top-level keepalived process keywords are reported") {
   CHECK(has_diagnostic(m.diagnostics, Severity::kWarning, "'bfd_instance' is not supported", 2));
   REQUIRE(m.doc.notes.size() >= 5);
 }
+
+TEST_CASE("an instance keyword in global_defs is unknown to keepalived; the warning names its global twin") {
+  auto m = map("global_defs {\n garp_master_delay 3\n}\n" + kInstance + "  lvs_sync_daemon_inteface eth0\n}\n");
+  CHECK(has_diagnostic(m.diagnostics, Severity::kWarning, "did you mean 'vrrp_garp_master_delay'?", 2));
+  CHECK(has_diagnostic(m.diagnostics, Severity::kWarning, "did you mean 'lvs_sync_daemon_interface'?", 7));
+  CHECK(at(m.doc, "global.vrrp_garp_master_delay") == nullptr);
+}
