@@ -31,10 +31,7 @@ bool is_conflict_marker(std::string_view line) {
   return false;
 }
 
-std::string directory_of(const std::string& path) {
-  const auto parent = std::filesystem::path(path).parent_path().string();
-  return parent;
-}
+std::string directory_of(const std::string& path) { return std::filesystem::path(path).parent_path().string(); }
 
 // strtol with base 0 (decimal, 0x hex, 0 octal), as keepalived reads ~SEQ numbers.
 std::optional<long long> read_number(std::string_view text) {

@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
   options.strict = strict;
   options.parse.config_id = config_id.empty() ? default_config_id() : config_id;
   options.parse.environment = [](const std::string& name) -> std::optional<std::string> {
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): single-threaded tool, environment never modified.
     if (const char* value = std::getenv(name.c_str())) return std::string(value);
     return std::nullopt;
   };

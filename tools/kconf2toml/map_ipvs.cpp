@@ -66,10 +66,11 @@ bool map_checker_common(MapContext& ctx, const Node& n, Value& check) {
   const auto& kw = n.keyword;
   if (kw == "connect_ip" || kw == "bindto") {
     if (ctx.need_args(n, 1, check)) {
-      if (IpAddress::parse(n.args[0]))
+      if (IpAddress::parse(n.args[0])) {
         check.set(kw, Value::string(n.args[0]));
-      else
+      } else {
         ctx.invalid(n, check, fmt::format("'{}' is not an IP address", n.args[0]));
+      }
     }
   } else if (kw == "connect_port" || kw == "bind_port") {
     set_int(ctx, n, check, kw, 0, 65535);
@@ -112,10 +113,11 @@ void map_url(MapContext& ctx, const Node& node, Value& check, Value& urls) {
     } else if (kw == "status_code") {
       Value codes = Value::array();
       for (const auto& w : n.args) {
-        if (w.find('-') != std::string::npos)
+        if (w.find('-') != std::string::npos) {
           codes.push(Value::string(w));
-        else
+        } else {
           codes.push(Value::integer(std::strtoll(w.c_str(), nullptr, 10)));
+        }
       }
       url.set(kw, std::move(codes));
     } else if (is_one_of(kw, {"regex", "regex_no_match", "regex_options", "regex_min_offset", "regex_max_offset",
@@ -318,7 +320,9 @@ std::optional<int> netmask_length(const std::string& text) {
     }
     return length;
   }
-  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) return std::atoi(text.c_str());
+  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
+    return static_cast<int>(std::strtol(text.c_str(), nullptr, 10));
+  }
   return std::nullopt;
 }
 
@@ -326,10 +330,11 @@ std::optional<int> netmask_length(const std::string& text) {
 
 void map_ssl(MapContext& ctx, const Node& node, Value& out) {
   for (const auto& n : node.children) {
-    if (is_one_of(n.keyword, {"password", "ca", "certificate", "key"}))
+    if (is_one_of(n.keyword, {"password", "ca", "certificate", "key"})) {
       set_string(ctx, n, out, n.keyword);
-    else
+    } else {
       ctx.unknown(n, out, "SSL");
+    }
   }
 }
 
@@ -394,16 +399,18 @@ void map_virtual_server(MapContext& ctx, const Node& node, Value& out, Value& no
         vs.set(kw, Value::integer(static_cast<std::int64_t>(*s)));
       }
     } else if (kw == "ip_family") {
-      if (!vs.find("fwmark") && !vs.find("group"))
+      if (!vs.find("fwmark") && !vs.find("group")) {
         ctx.invalid(n, vs, "ip_family applies only to fwmark services");
-      else
+      } else {
         set_string(ctx, n, vs, kw);
+      }
     } else if (kw == "persistence_granularity") {
       if (!ctx.need_args(n, 1, vs)) continue;
-      if (auto length = netmask_length(n.args[0]))
+      if (auto length = netmask_length(n.args[0])) {
         vs.set(kw, Value::integer(*length));
-      else
+      } else {
         ctx.invalid(n, vs, fmt::format("'{}' is not a netmask", n.args[0]));
+      }
     } else if (kw == "persistence_engine") {
       set_string(ctx, n, vs, kw);
     } else if (kw == "omega" || kw == "ha_suspend" || kw == "ops") {

@@ -43,10 +43,11 @@ void map_address_lines(MapContext& ctx, const Node& node, Value& list, Value& no
       if ((w == "dev" || w == "scope" || w == "label") && has_value) {
         address.set(w, Value::string(words[++i]));
       } else if ((w == "brd" || w == "broadcast") && has_value) {
-        if (!is_address(words[i + 1]))
+        if (!is_address(words[i + 1])) {
           problem = fmt::format("broadcast '{}' (+/-) is not supported", words[i + 1]);
-        else
+        } else {
           address.set("broadcast", Value::string(words[++i]));
+        }
       } else if (w == "peer" && has_value) {
         address.set("peer", Value::string(words[++i]));
       } else if (w == "no_track") {
@@ -131,7 +132,7 @@ void map_rule_lines(MapContext& ctx, const Node& node, Value& list, Value& notes
       } else if ((w == "priority" || w == "preference" || w == "pref") && has_value && is_number(words[i + 1])) {
         rule.set("priority", Value::integer(std::strtoll(words[++i].c_str(), nullptr, 10)));
       } else if (w == "fwmark" && has_value) {
-        const std::string mark = words[++i];
+        const std::string& mark = words[++i];
         const auto slash = mark.find('/');
         rule.set("fwmark", Value::integer(std::strtoll(mark.substr(0, slash).c_str(), nullptr, 0)));
         if (slash != std::string::npos) {

@@ -214,10 +214,11 @@ void map_weight(MapContext& ctx, const Node& n, Value& table, std::int64_t min, 
   if (auto w = ctx.integer(n, 0, min, max, table)) {
     table.set("weight", Value::integer(*w));
     if (n.args.size() > 1) {
-      if (n.args[1] == "reverse")
+      if (n.args[1] == "reverse") {
         table.set("reverse", Value::boolean(true));
-      else if (n.args[1] != "noreverse")
+      } else if (n.args[1] != "noreverse") {
         ctx.invalid(n, table, fmt::format("unexpected '{}'", n.args[1]));
+      }
     }
   }
 }
@@ -383,20 +384,21 @@ void map_vrrp_script(MapContext& ctx, const Node& node, Value& out) {
   require_block(ctx, node, script);
   for (const auto& n : node.children) {
     const auto& kw = n.keyword;
-    if (kw == "script")
+    if (kw == "script") {
       set_command(ctx, n, script, kw);
-    else if (kw == "interval" || kw == "timeout")
+    } else if (kw == "interval" || kw == "timeout") {
       set_duration(ctx, n, script, kw, 0.000001, 1e9);
-    else if (kw == "weight")
+    } else if (kw == "weight") {
       map_weight(ctx, n, script, -253, 253);
-    else if (kw == "rise" || kw == "fall")
+    } else if (kw == "rise" || kw == "fall") {
       set_int(ctx, n, script, kw, 1, 1000000);
-    else if (kw == "user")
+    } else if (kw == "user") {
       map_user(ctx, n, script);
-    else if (kw == "init_fail")
+    } else if (kw == "init_fail") {
       script.set(kw, Value::boolean(true));
-    else
+    } else {
       ctx.unknown(n, script, "vrrp_script");
+    }
   }
   out.set(node.args.empty() ? std::string("unnamed") : node.args[0], std::move(script));
 }
@@ -417,10 +419,11 @@ void map_track_file(MapContext& ctx, const Node& node, Value& out) {
     } else if (kw == "init_file") {
       file.set("init_file", Value::boolean(true));
       for (const auto& w : n.args) {
-        if (w == "overwrite")
+        if (w == "overwrite") {
           file.set("init_overwrite", Value::boolean(true));
-        else
+        } else {
           file.set("init_value", Value::integer(std::strtoll(w.c_str(), nullptr, 10)));
+        }
       }
     } else {
       ctx.unknown(n, file, node.keyword);
@@ -609,10 +612,11 @@ void map_vrrp_instance(MapContext& ctx, const Node& node, Value& out, Value& not
     } else if (kw == "use_vmac") {
       vi.set("use_vmac", Value::boolean(true));
       if (!n.args.empty()) {
-        if (n.args[0].size() > 15)
+        if (n.args[0].size() > 15) {
           ctx.invalid(n, vi, fmt::format("VMAC name '{}' is longer than 15", n.args[0]));
-        else
+        } else {
           vi.set("vmac_name", Value::string(n.args[0]));
+        }
         if (n.args.size() > 1) {
           ctx.note(n, *vi.find("use_vmac"),
                    "use_vmac options after the name (MAC, netlink_notify_msg, group) are "
@@ -692,7 +696,7 @@ void map_vrrp_instance(MapContext& ctx, const Node& node, Value& out, Value& not
   const bool ipv6 = family_address && family_address->is_v6();
   const int effective_version = ipv6 ? 3 : version.value_or(facts.vrrp_version);
   if (advert && advert_node) {
-    double rounded = *advert;
+    double rounded = 0;
     if (effective_version == 2) {
       rounded = std::max(1.0, std::round(*advert));
     } else {
@@ -741,10 +745,11 @@ void map_vrrp_instance(MapContext& ctx, const Node& node, Value& out, Value& not
   }
   const std::string name = node.args.empty() ? std::string("unnamed") : node.args[0];
   std::string missing;
-  if (!vi.find("virtual_router_id"))
+  if (!vi.find("virtual_router_id")) {
     missing = "valid virtual_router_id";
-  else if (!vi.find("interface") && !(vi.find("unicast_src_ip") && vi.find("unicast_peer")))
+  } else if (!vi.find("interface") && !(vi.find("unicast_src_ip") && vi.find("unicast_peer"))) {
     missing = "interface";
+  }
   if (!missing.empty()) {
     ctx.invalid(node, notes,
                 fmt::format("vrrp_instance {} has no {}, so the whole instance is not converted", name, missing));
