@@ -47,7 +47,11 @@ int main(int argc, char** argv) {
   app.add_option("--format", format, "output syntax")->check(CLI::IsMember({"toml", "yaml"}));
   app.add_option("--config-id", config_id, "select @ID lines as keepalived -i ID does (default: the host name)");
   app.add_flag("--strict", strict, "treat every warning as an error (exit 1)");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;  // --help is 0; a usage error, like unreadable input, is 2
+  }
 
   vigil::kconf::ConvertOptions options;
   options.format = format == "yaml" ? vigil::kconf::Format::kYaml : vigil::kconf::Format::kToml;

@@ -44,4 +44,5 @@ grep -q 'broken.conf:1: error' "$work/err" || { echo "FAIL: the error names the 
 "$bin" "$work/absent.conf" > /dev/null 2>&1; check "unreadable input" 2 $?
 "$bin" --help > "$work/help"; check "--help" 0 $?
 grep -q 'Examples:' "$work/help" || { echo "FAIL: --help shows examples"; fail=1; }
+"$bin" --format xml "$work/good.conf" > /dev/null 2>&1; check "usage error" 2 $?
 exit $fail
