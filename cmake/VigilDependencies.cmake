@@ -25,6 +25,11 @@ add_library(vigil_asio INTERFACE)
 target_include_directories(vigil_asio SYSTEM INTERFACE ${ASIO_INCLUDE_DIR})
 target_compile_definitions(vigil_asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED ASIO_NO_TS_EXECUTORS)
 target_link_libraries(vigil_asio INTERFACE Threads::Threads)
+# Asio 1.24 looks for <experimental/coroutine> under clang and so turns co_await off with clang 14 +
+# libstdc++ 12, which have C++20 coroutines in <coroutine> (the fuzz build uses clang).
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  target_compile_definitions(vigil_asio INTERFACE ASIO_HAS_CO_AWAIT=1)
+endif()
 if(VIGIL_IO_URING)
   target_compile_definitions(vigil_asio INTERFACE ASIO_HAS_IO_URING ASIO_DISABLE_EPOLL VIGIL_IO_URING=1)
   target_link_libraries(vigil_asio INTERFACE PkgConfig::URING)

@@ -7,6 +7,7 @@
 #include "daemon/config_source.hpp"
 #include "daemon/daemon.hpp"
 #include "daemon/exit_code.hpp"
+#include "daemon/vrrp_service.hpp"
 #include "rt/io_context.hpp"
 #include "sys/log.hpp"
 #include "vigil_version.hpp"
@@ -53,7 +54,10 @@ int run(int argc, char** argv) {
 
   vigil::sys::set_log_level(*vigil::sys::parse_log_level(log_level));
   if (check_only) return check_config(config_file);
-  vigil::daemon::Daemon daemon({config_file, runtime_dir});
+  vigil::daemon::DaemonHooks hooks;
+  vigil::daemon::VrrpService vrrp(runtime_dir);
+  vrrp.install(hooks);
+  vigil::daemon::Daemon daemon({config_file, runtime_dir}, std::move(hooks));
   return to_int(daemon.run());
 }
 

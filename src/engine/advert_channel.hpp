@@ -1,0 +1,86 @@
+#pragma once
+// AdvertChannel: one VRRP socket shared by every instance with the same interface, family, mode
+// and source address, as keepalived shares one socket per interface. Packets are handed to the
+// instance that owns their VRID, so a host with 1000 instances reads each advert once instead of
+// 1000 times.
+#include <asio/any_io_executor.hpp>
+#include <compare>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "base/ip_address.hpp"
+#include "base/result.hpp"
+#include "net/wire/vrrp_socket.hpp"
+#include "rt/tokens.hpp"
+
+namespace vigil::engine {
+
+struct ChannelKey {
+  std::string interface;
+  Family family = Family::kIPv4;
+  net::wire::AdvertMode mode = net::wire::AdvertMode::kMulticast;
+  std::optional<IpAddress> source;  // unicast_src_ip / mcast_src_ip; nullopt: the interface's
+  friend auto operator<=>(const ChannelKey&, const ChannelKey&) = default;
+  friend bool operator==(const ChannelKey&, const ChannelKey&) = default;
+};
+
+class AdvertChannel : public std::enable_shared_from_this<AdvertChannel> {
+ public:
+  using Receiver = std::function<void(net::wire::ReceivedPacket&&)>;
+
+  static Result<std::shared_ptr<AdvertChannel>> open(const asio::any_io_executor& executor, ChannelKey key);
+
+  [[nodiscard]] const ChannelKey& key() const { return key_; }
+  [[nodiscard]] const IpAddress& source_address() const { return socket_.source_address(); }
+  [[nodiscard]] IpAddress multicast_group() const { return socket_.multicast_group(); }
+  [[nodiscard]] int interface_index() const { return socket_.interface_index(); }
+  // Packets whose VRID no attached instance owns (keepalived counts these too).
+  [[nodiscard]] std::uint64_t unknown_vrid_packets() const { return unknown_vrid_; }
+  [[nodiscard]] bool empty() const { return receivers_.empty(); }
+
+  void attach(std::uint8_t vrid, Receiver receiver);
+  void detach(std::uint8_t vrid);
+
+  // Starts the receive loop (once).
+  void start();
+  void close();
+  // Hands every packet already queued in the socket to its receiver, without waiting. Drivers
+  // call it before acting on an expired timer: adverts that queued up during a stall come first.
+  void drain();
+
+  rt::Task<Result<void>> send(std::span<const std::uint8_t> message, IpAddress destination);
+
+ private:
+  AdvertChannel(asio::any_io_executor executor, ChannelKey key, net::wire::VrrpSocket socket);
+  rt::Task<void> receive_loop(std::shared_ptr<AdvertChannel> self);
+  void dispatch(net::wire::ReceivedPacket&& packet);
+
+  asio::any_io_executor executor_;
+  ChannelKey key_;
+  net::wire::VrrpSocket socket_;
+  std::map<std::uint8_t, Receiver> receivers_;
+  std::uint64_t unknown_vrid_ = 0;
+  bool started_ = false;
+  bool closed_ = false;
+};
+
+// The channels of one engine, shared by key and closed when the last user detaches.
+class ChannelRegistry {
+ public:
+  explicit ChannelRegistry(asio::any_io_executor executor) : executor_(std::move(executor)) {}
+  Result<std::shared_ptr<AdvertChannel>> acquire(const ChannelKey& key);
+  // Detaches `vrid` and closes the channel when no instance uses it any more.
+  void release(const ChannelKey& key, std::uint8_t vrid);
+  void close_all();
+
+ private:
+  asio::any_io_executor executor_;
+  std::map<ChannelKey, std::shared_ptr<AdvertChannel>> channels_;
+};
+
+}  // namespace vigil::engine

@@ -1,0 +1,128 @@
+#include "engine/notifier.hpp"
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/post.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/steady_timer.hpp>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "sys/log.hpp"
+#include "sys/process.hpp"
+
+namespace vigil::engine {
+
+Notifier::Notifier(asio::any_io_executor executor, std::vector<std::string> fifo_paths, ScriptIdentity identity)
+    : executor_(std::move(executor)), identity_(identity) {
+  for (const auto& path : fifo_paths) {
+    if (::mkfifo(path.c_str(), 0600) != 0 && errno != EEXIST) {
+      sys::log_error("cannot create notify FIFO {}: {}", path, std::strerror(errno));
+      continue;
+    }
+    // Read-write, so opening never blocks and lines wait in the pipe until a reader comes.
+    sys::UniqueFd fd(::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
+    if (!fd) {
+      sys::log_error("cannot open notify FIFO {}: {}", path, std::strerror(errno));
+      continue;
+    }
+    fifos_.push_back(std::move(fd));
+  }
+}
+
+std::string Notifier::fifo_line(const NotifyRequest& request) {
+  return std::string(request.group ? "GROUP" : "INSTANCE") + " \"" + request.name + "\" " + request.state + " " +
+         std::to_string(request.priority) + "\n";
+}
+
+std::vector<std::string> Notifier::notify_argv(const config::Command& command, const NotifyRequest& request) {
+  const std::vector<std::string> extra{request.group ? "GROUP" : "INSTANCE", request.name, request.state,
+                                       std::to_string(request.priority)};
+  std::vector<std::string> argv;
+  if (command.kind == config::CommandKind::kShell) {
+    // The words become the shell's positional parameters, as keepalived appends them to the line.
+    argv = {command.shell, "-c", command.line + " \"$@\"", command.shell};
+  } else {
+    argv = command.argv;
+  }
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  return argv;
+}
+
+void Notifier::submit(NotifyRequest request) {
+  asio::post(executor_, [this, request = std::move(request)]() mutable { enqueue(std::move(request)); });
+}
+
+void Notifier::enqueue(NotifyRequest request) {
+  write_fifos(request);
+  auto& queue = queues_[request.name];
+  const bool idle = queue.empty();
+  const std::string name = request.name;
+  queue.push_back(std::move(request));
+  if (idle) {
+    ++running_;
+    asio::co_spawn(executor_, drain(name), asio::detached);
+  }
+}
+
+rt::Task<void> Notifier::drain(std::string name) {
+  auto& queue = queues_[name];
+  while (!queue.empty()) {
+    const NotifyRequest request = queue.front();
+    const std::string what = (request.group ? "group " : "instance ") + request.name + " " + request.state;
+    if (request.state_command) {
+      co_await run_command(*request.state_command, request.state_command->exec_argv(), "notify for " + what);
+    }
+    if (request.notify_command) {
+      co_await run_command(*request.notify_command, notify_argv(*request.notify_command, request),
+                           "notify for " + what);
+    }
+    queue.pop_front();
+  }
+  --running_;
+}
+
+rt::Task<void> Notifier::run_command(const config::Command& command, std::vector<std::string> argv,
+                                     const std::string& what) {
+  sys::ScriptOptions options;
+  options.uid = identity_.uid;
+  options.gid = identity_.gid;
+  auto result = co_await sys::run(std::move(argv), options);
+  if (!result) {
+    sys::log_error("{}: cannot run {}: {}", what, command.display(), result.error().to_string());
+  } else if (!result->succeeded()) {
+    sys::log_warning("{}: {} {}{}{}", what, command.display(), result->describe(), result->output.empty() ? "" : ": ",
+                     result->output);
+  } else {
+    sys::log_debug("{}: {} ran", what, command.display());
+  }
+}
+
+void Notifier::write_fifos(const NotifyRequest& request) {
+  if (fifos_.empty()) return;
+  const std::string line = fifo_line(request);
+  for (const auto& fd : fifos_) {
+    // A full pipe (nobody reading) loses the line rather than stalling the notifier.
+    if (::write(fd.get(), line.data(), line.size()) < 0) {
+      sys::log_warning("notify FIFO: line dropped ({})", std::strerror(errno));
+    }
+  }
+}
+
+rt::Task<void> Notifier::flush() {
+  // running_ belongs to the notifier's executor: wait there, whoever asks.
+  co_await asio::co_spawn(executor_, wait_idle(), asio::use_awaitable);
+}
+
+rt::Task<void> Notifier::wait_idle() {
+  asio::steady_timer poll(executor_);
+  while (running_ > 0) {
+    poll.expires_after(std::chrono::milliseconds(10));
+    co_await poll.async_wait(rt::use_nothrow);
+  }
+}
+
+}  // namespace vigil::engine

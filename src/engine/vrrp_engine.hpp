@@ -1,0 +1,64 @@
+#pragma once
+// VrrpEngine: every VRRP instance and sync group of a config, running. It owns the shared
+// machinery (netlink, advert channels, the notifier, VMAC sysctls), starts one VrrpUnit per
+// standalone instance or sync group, forwards link changes from the netlink monitor to the
+// instances on that interface, and feeds tracker results to the instances that track them.
+#include <asio/any_io_executor.hpp>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/result.hpp"
+#include "config/model.hpp"
+#include "engine/advert_channel.hpp"
+#include "engine/notifier.hpp"
+#include "engine/tracking.hpp"
+#include "engine/vrrp_unit.hpp"
+#include "net/netlink/netlink.hpp"
+#include "net/wire/vmac_sysctls.hpp"
+#include "rt/tokens.hpp"
+
+namespace vigil::engine {
+
+struct EngineOptions {
+  // Adverts, receive, master-down timers and VIP transactions run here ...
+  asio::any_io_executor fast;
+  // ... scripts, notify and everything else here (may be the same executor).
+  asio::any_io_executor slow;
+  std::string runtime_dir = "/run/vigil";
+};
+
+class VrrpEngine {
+ public:
+  // Opens netlink, builds and starts every unit. Runs on `options.fast`.
+  static rt::Task<Result<std::unique_ptr<VrrpEngine>>> start(const config::Config& config, EngineOptions options);
+  ~VrrpEngine();
+
+  // Orderly stop: every master sends priority 0 and drops its VIPs, notify_stop runs, VMACs go.
+  rt::Task<void> stop();
+
+  // Fast executor only.
+  [[nodiscard]] std::vector<MemberStatus> status() const;
+
+ private:
+  explicit VrrpEngine(EngineOptions options);
+  rt::Task<void> follow_links(net::netlink::Subscription subscription);
+  void on_tracker_changed(const TrackerChange& change);
+
+  EngineOptions options_;
+  std::unique_ptr<net::netlink::Netlink> netlink_;
+  std::unique_ptr<ChannelRegistry> channels_;
+  std::unique_ptr<Notifier> notifier_;
+  std::unique_ptr<net::wire::VmacSysctls> vmac_sysctls_;
+  std::unique_ptr<Tracking> tracking_;
+  std::vector<std::shared_ptr<VrrpUnit>> units_;
+  // instance name -> (unit, member)
+  std::map<std::string, std::pair<std::shared_ptr<VrrpUnit>, std::size_t>> members_;
+  std::map<std::string, config::VrrpInstance> configs_;
+  std::size_t running_units_ = 0;
+  bool following_links_ = false;
+  bool stopping_ = false;
+};
+
+}  // namespace vigil::engine

@@ -1,0 +1,552 @@
+#include "engine/vrrp_unit.hpp"
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/steady_timer.hpp>
+
+#include <algorithm>
+#include <set>
+
+#include "engine/core_config.hpp"
+#include "sys/log.hpp"
+#include "vrrp/overloaded.hpp"
+
+namespace vigil::engine {
+
+namespace {
+
+// How long a socket may wait for its source address (a fresh IPv6 link-local runs DAD for ~1-2 s).
+constexpr auto kSourceAddressWait = std::chrono::seconds(5);
+constexpr auto kSourceAddressRetry = std::chrono::milliseconds(200);
+
+std::string vmac_name(const config::VrrpInstance& instance) {
+  return instance.vmac_name.value_or("vrrp." + std::to_string(instance.virtual_router_id));
+}
+
+// 00:00:5e:00:01:VRID for IPv4, 00:00:5e:00:02:VRID for IPv6 (RFC 5798 §7.3).
+MacAddress virtual_mac(const config::VrrpInstance& instance) {
+  return MacAddress{{0x00, 0x00, 0x5e, 0x00, static_cast<std::uint8_t>(instance.family == Family::kIPv4 ? 0x01 : 0x02),
+                     instance.virtual_router_id}};
+}
+
+const config::AddressEntry* find_entry(const config::VrrpInstance& instance, const IpPrefix& vip) {
+  for (const auto* list : {&instance.virtual_ipaddress, &instance.virtual_ipaddress_excluded}) {
+    for (const auto& entry : *list) {
+      if (entry.address == vip) return &entry;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+VrrpUnit::VrrpUnit(UnitContext context, std::vector<config::VrrpInstance> members,
+                   std::optional<config::VrrpSyncGroup> group)
+    : context_(std::move(context)), group_config_(std::move(group)), timer_(context_.executor) {
+  std::vector<vrrp::InstanceConfig> cores;
+  for (auto& instance : members) {
+    std::vector<vrrp::ConfigProblem> problems;
+    cores.push_back(to_core_config(instance, &problems));
+    for (const auto& problem : problems) {
+      sys::log_warning("vrrp_instance {}: {}: {}", instance.name, problem.field, problem.message);
+    }
+    Member member;
+    member.config = std::move(instance);
+    members_.push_back(std::move(member));
+  }
+  if (group_config_) {
+    name_ = group_config_->name;
+    group_.emplace(name_, std::move(cores));
+  } else {
+    name_ = members_.front().config.name;
+    instance_.emplace(std::move(cores.front()));
+  }
+}
+
+std::optional<std::size_t> VrrpUnit::member_index(const std::string& instance_name) const {
+  for (std::size_t i = 0; i < members_.size(); ++i) {
+    if (members_[i].config.name == instance_name) return i;
+  }
+  return std::nullopt;
+}
+
+const vrrp::Instance& VrrpUnit::core(std::size_t member) const {
+  return group_ ? group_->member(member) : *instance_;
+}
+
+std::vector<vrrp::MemberActions> VrrpUnit::feed(std::size_t member, const vrrp::Event& event, TimePoint now) {
+  if (group_) return group_->on(member, event, now);
+  auto actions = instance_->on(event, now);
+  if (actions.empty()) return {};
+  return {vrrp::MemberActions{0, std::move(actions)}};
+}
+
+std::vector<vrrp::MemberActions> VrrpUnit::fire_timers(TimePoint now) {
+  if (group_) return group_->on_timer(now);
+  const auto deadline = instance_->next_deadline();
+  if (!deadline || *deadline > now) return {};
+  return feed(0, vrrp::TimerFired{}, now);
+}
+
+std::optional<TimePoint> VrrpUnit::next_deadline() const {
+  return group_ ? group_->next_deadline() : instance_->next_deadline();
+}
+
+void VrrpUnit::post(std::size_t member, vrrp::Event event) {
+  inbox_.push_back(Input{member, std::move(event)});
+  wake();
+}
+
+void VrrpUnit::request_stop() {
+  stop_requested_ = true;
+  wake();
+}
+
+void VrrpUnit::wake() { timer_.cancel(); }
+
+bool VrrpUnit::kernel_idle() const {
+  return std::none_of(members_.begin(), members_.end(), [](const Member& m) { return m.kernel_busy; });
+}
+
+rt::Task<void> VrrpUnit::run() {
+  auto self = shared_from_this();
+  co_await prepare();
+
+  auto now = Clock::now();
+  for (std::size_t i = 0; i < members_.size(); ++i) {
+    const auto& member = members_[i];
+    vrrp::InterfaceChanged interface;
+    interface.up = member.channel != nullptr;
+    if (member.channel) interface.primary_address = member.channel->source_address();
+    co_await execute(feed(i, interface, now));
+  }
+  co_await process_inputs();  // tracker states posted before the start count from the start
+  for (std::size_t i = 0; i < members_.size(); ++i) co_await execute(feed(i, vrrp::Started{}, Clock::now()));
+
+  for (;;) {
+    co_await process_inputs();
+    if (stopping_ && kernel_idle()) break;
+    if (stop_requested_ && !stopping_) {
+      stopping_ = true;
+      for (std::size_t i = 0; i < members_.size(); ++i) {
+        co_await execute(feed(i, vrrp::StopRequested{}, Clock::now()));
+      }
+      continue;
+    }
+    if (inbox_.empty()) {
+      const auto deadline = stopping_ ? std::nullopt : next_deadline();
+      timer_.expires_at(deadline.value_or(TimePoint::max()));
+      co_await timer_.async_wait(rt::use_nothrow);
+    }
+    // Adverts that queued up while we slept (or were descheduled) count before any expired timer.
+    std::set<AdvertChannel*> drained;
+    for (auto& member : members_) {
+      if (member.channel && drained.insert(member.channel.get()).second) member.channel->drain();
+    }
+    co_await process_inputs();
+    if (!stopping_) {
+      now = Clock::now();
+      const auto deadline = next_deadline();
+      if (deadline && *deadline <= now) co_await execute(fire_timers(now));
+    }
+  }
+  co_await teardown();
+}
+
+rt::Task<void> VrrpUnit::process_inputs() {
+  while (!inbox_.empty()) {
+    Input input = std::move(inbox_.front());
+    inbox_.pop_front();
+    const auto now = Clock::now();
+    std::vector<vrrp::MemberActions> out;
+    if (const auto* packet = std::get_if<net::wire::ReceivedPacket>(&input.what)) {
+      if (stopping_) continue;
+      handle_packet(input.member, *packet, out, now);
+    } else {
+      out = feed(input.member, std::get<vrrp::Event>(input.what), now);
+    }
+    co_await execute(std::move(out));
+  }
+}
+
+void VrrpUnit::handle_packet(std::size_t index, const net::wire::ReceivedPacket& packet,
+                             std::vector<vrrp::MemberActions>& out, TimePoint now) {
+  auto& member = members_[index];
+  vrrp::ReceivedPacket received;
+  received.message = packet.payload();
+  received.source = packet.source;
+  received.destination = packet.destination;
+  received.ttl = packet.hop_limit;
+  const auto outcome = vrrp::check_advert(received, core(index).config());
+  member.receive.count(outcome);
+  if (!outcome) {
+    sys::log_debug("vrrp_instance {}: advert from {} dropped: {}", member.config.name, packet.source.to_string(),
+                   vrrp::to_string(outcome.error()));
+    return;
+  }
+  if (outcome->address_list_mismatch && !member.config.skip_check_adv_addr) {
+    sys::log_debug("vrrp_instance {}: advert from {} lists other addresses than ours", member.config.name,
+                   packet.source.to_string());
+  }
+  out = feed(index, vrrp::AdvertReceived{outcome->advert, outcome->source}, now);
+}
+
+rt::Task<void> VrrpUnit::execute(std::vector<vrrp::MemberActions> batches) {
+  for (auto& batch : batches) {
+    const std::size_t index = batch.member;
+    for (auto& action : batch.actions) {
+      if (const auto* send = std::get_if<vrrp::SendAdvert>(&action)) {
+        co_await send_advert(index, send->advert);
+      } else if (const auto* add = std::get_if<vrrp::AddVips>(&action)) {
+        queue_kernel(index, KernelJob{KernelJob::Kind::kAddVips, add->request, add->vips});
+      } else if (const auto* remove = std::get_if<vrrp::RemoveVips>(&action)) {
+        queue_kernel(index, KernelJob{KernelJob::Kind::kRemoveVips, 0, remove->vips});
+      } else if (const auto* garp = std::get_if<vrrp::SendGratuitous>(&action)) {
+        asio::co_spawn(context_.executor, send_gratuitous(shared_from_this(), index, garp->vips, garp->repeat),
+                       asio::detached);
+      } else if (const auto* notify = std::get_if<vrrp::RunNotify>(&action)) {
+        report(index, notify->state, notify->priority);
+      }
+    }
+  }
+}
+
+rt::Task<void> VrrpUnit::send_advert(std::size_t index, const vrrp::Advert& advert) {
+  const auto& member = members_[index];
+  if (!member.channel) co_return;
+  const auto& config = core(index).config();
+  vrrp::EncodeContext encode{member.channel->source_address(), member.channel->multicast_group(),
+                             config.v3_checksum_as_v2};
+  std::vector<IpAddress> destinations = config.unicast_peers;
+  if (destinations.empty()) destinations.push_back(member.channel->multicast_group());
+  // One advert per unicast peer: the v3 pseudo-header names the real destination.
+  for (const auto& destination : destinations) {
+    encode.destination = destination;
+    const auto bytes = vrrp::encode(advert, encode);
+    const auto sent = co_await member.channel->send(bytes, destination);
+    if (!sent) {
+      sys::log_warning("vrrp_instance {}: advert to {} not sent: {}", member.config.name, destination.to_string(),
+                       sent.error().to_string());
+    }
+  }
+}
+
+void VrrpUnit::report(std::size_t index, vrrp::State state, std::uint8_t priority) {
+  auto& member = members_[index];
+  const vrrp::State previous = std::exchange(member.reported, state);
+  member.last_transition = Clock::now();
+  const char* state_name = vrrp::to_string(state);
+  sys::log_notice(sys::LogFields{{"VIGIL_INSTANCE", member.config.name}, {"VIGIL_STATE", state_name}},
+                  "VRRP instance {} (vrid {} on {}): {} -> {} (priority {})", member.config.name,
+                  member.config.virtual_router_id, member.config.interface.value_or("-"), vrrp::to_string(previous),
+                  state_name, priority);
+
+  const bool has_extras = !member.config.virtual_routes.empty() || !member.config.virtual_rules.empty();
+  if (has_extras && state == vrrp::State::kMaster) queue_kernel(index, KernelJob{KernelJob::Kind::kAddExtras, 0, {}});
+  if (has_extras && previous == vrrp::State::kMaster && state != vrrp::State::kMaster) {
+    queue_kernel(index, KernelJob{KernelJob::Kind::kRemoveExtras, 0, {}});
+  }
+
+  NotifyRequest request;
+  request.name = member.config.name;
+  request.state = state_name;
+  request.priority = priority;
+  switch (state) {
+    case vrrp::State::kMaster: request.state_command = member.config.notify_master; break;
+    case vrrp::State::kBackup: request.state_command = member.config.notify_backup; break;
+    case vrrp::State::kFault: request.state_command = member.config.notify_fault; break;
+    case vrrp::State::kStop: request.state_command = member.config.notify_stop; break;
+    case vrrp::State::kInit: break;
+  }
+  request.notify_command = member.config.notify;
+  context_.notifier->submit(std::move(request));
+
+  // A sync group reports its own transition once every member agrees on the new state.
+  if (group_config_ && std::all_of(members_.begin(), members_.end(), [&](const Member& m) { return m.reported == state; })) {
+    NotifyRequest group;
+    group.group = true;
+    group.name = group_config_->name;
+    group.state = state_name;
+    switch (state) {
+      case vrrp::State::kMaster: group.state_command = group_config_->notify_master; break;
+      case vrrp::State::kBackup: group.state_command = group_config_->notify_backup; break;
+      case vrrp::State::kFault: group.state_command = group_config_->notify_fault; break;
+      case vrrp::State::kStop: group.state_command = group_config_->notify_stop; break;
+      case vrrp::State::kInit: break;
+    }
+    group.notify_command = group_config_->notify;
+    context_.notifier->submit(std::move(group));
+  }
+}
+
+void VrrpUnit::queue_kernel(std::size_t index, KernelJob job) {
+  auto& member = members_[index];
+  member.kernel_jobs.push_back(std::move(job));
+  if (member.kernel_busy) return;
+  member.kernel_busy = true;
+  asio::co_spawn(context_.executor, run_kernel_jobs(shared_from_this(), index), asio::detached);
+}
+
+rt::Task<void> VrrpUnit::run_kernel_jobs([[maybe_unused]] std::shared_ptr<VrrpUnit> self, std::size_t index) {
+  // One job at a time, in order: removals queued before additions reach the kernel first, so a
+  // VIP moving between instances is never lost.
+  while (!members_[index].kernel_jobs.empty()) {
+    const KernelJob job = members_[index].kernel_jobs.front();
+    const auto result = co_await kernel_job(index, job);
+    members_[index].kernel_jobs.pop_front();
+    if (job.kind == KernelJob::Kind::kAddVips) {
+      inbox_.push_back(Input{index, vrrp::VipsAdded{job.request, result.has_value(),
+                                                    result ? std::string() : result.error().to_string()}});
+    }
+  }
+  members_[index].kernel_busy = false;
+  wake();
+}
+
+rt::Task<Result<void>> VrrpUnit::kernel_job(std::size_t index, const KernelJob& job) {
+  auto& netlink = *context_.netlink;
+  const auto& config = members_[index].config;
+  const int vip_ifindex = members_[index].vip_ifindex;
+  auto ifindex_of = [&](const std::optional<std::string>& dev) -> rt::Task<Result<int>> {
+    if (!dev) co_return vip_ifindex;
+    co_return co_await netlink.link_index(*dev);
+  };
+  switch (job.kind) {
+    case KernelJob::Kind::kAddVips:
+      for (const auto& vip : job.vips) {
+        const auto* entry = find_entry(config, vip);
+        const config::AddressEntry fallback{vip, {}, config::AddressScope::kGlobal, {}, {}, {}, false, {}};
+        const auto& address = entry ? *entry : fallback;
+        const auto ifindex = co_await ifindex_of(address.dev);
+        if (!ifindex) co_return fail(ifindex.error());
+        const auto added = co_await netlink.ensure_address_present(to_address_spec(address, *ifindex));
+        if (!added) {
+          sys::log_error("vrrp_instance {}: cannot add VIP {}: {}", config.name, vip.to_string(),
+                         added.error().to_string());
+          co_return added;
+        }
+      }
+      co_return Result<void>{};
+    case KernelJob::Kind::kRemoveVips:
+      for (const auto& vip : job.vips) {
+        const auto* entry = find_entry(config, vip);
+        const config::AddressEntry fallback{vip, {}, config::AddressScope::kGlobal, {}, {}, {}, false, {}};
+        const auto& address = entry ? *entry : fallback;
+        const auto ifindex = co_await ifindex_of(address.dev);
+        if (!ifindex) continue;  // the interface is gone, and the address with it
+        const auto removed = co_await netlink.ensure_address_absent(to_address_spec(address, *ifindex));
+        if (!removed) {
+          sys::log_error("vrrp_instance {}: cannot remove VIP {}: {}", config.name, vip.to_string(),
+                         removed.error().to_string());
+        }
+      }
+      co_return Result<void>{};
+    case KernelJob::Kind::kAddExtras:
+      for (const auto& route : config.virtual_routes) {
+        const auto ifindex = co_await ifindex_of(route.dev);
+        const auto added = co_await netlink.add_route(to_route_spec(route, ifindex.value_or(0)));
+        if (!added && added.error().code != std::errc::file_exists) {
+          sys::log_error("vrrp_instance {}: cannot add virtual route: {}", config.name, added.error().to_string());
+        }
+      }
+      for (const auto& rule : config.virtual_rules) {
+        const auto added = co_await netlink.add_rule(to_rule_spec(rule));
+        if (!added && added.error().code != std::errc::file_exists) {
+          sys::log_error("vrrp_instance {}: cannot add virtual rule: {}", config.name, added.error().to_string());
+        }
+      }
+      members_[index].extras_installed = true;
+      co_return Result<void>{};
+    case KernelJob::Kind::kRemoveExtras:
+      for (const auto& rule : config.virtual_rules) (void)co_await netlink.remove_rule(to_rule_spec(rule));
+      for (const auto& route : config.virtual_routes) {
+        const auto ifindex = co_await ifindex_of(route.dev);
+        (void)co_await netlink.remove_route(to_route_spec(route, ifindex.value_or(0)));
+      }
+      members_[index].extras_installed = false;
+      co_return Result<void>{};
+  }
+  co_return Result<void>{};
+}
+
+rt::Task<void> VrrpUnit::send_gratuitous([[maybe_unused]] std::shared_ptr<VrrpUnit> self, std::size_t index,
+                                         std::vector<IpPrefix> vips, std::uint32_t repeat) {
+  asio::steady_timer pause(context_.executor);
+  for (std::uint32_t round = 0; round < repeat; ++round) {
+    for (const auto& vip : vips) {
+      auto& member = members_[index];
+      const auto* entry = find_entry(member.config, vip);
+      const std::string interface = entry && entry->dev ? *entry->dev : member.vip_interface;
+      auto sender = member.gratuitous.find(interface);
+      if (sender == member.gratuitous.end()) {
+        std::optional<MacAddress> mac;
+        if (member.vmac_created && interface == member.vip_interface) mac = virtual_mac(member.config);
+        auto opened = net::wire::GratuitousSender::open(context_.executor, interface, mac);
+        if (!opened) {
+          sys::log_warning("vrrp_instance {}: no gratuitous ARP/NA on {}: {}", member.config.name, interface,
+                           opened.error().to_string());
+          co_return;
+        }
+        sender = member.gratuitous.emplace(interface, std::move(*opened)).first;
+      }
+      const bool v4 = vip.address.is_v4();
+      const auto sent = v4 ? co_await sender->second.send_arp(vip.address)
+                           : co_await sender->second.send_neighbour_advert(vip.address, false);
+      if (!sent) {
+        sys::log_debug("vrrp_instance {}: gratuitous {} for {} not sent: {}", members_[index].config.name,
+                       v4 ? "ARP" : "NA", vip.to_string(), sent.error().to_string());
+      }
+      const Duration gap = v4 ? context_.garp_interval : context_.gna_interval;
+      if (gap > Duration::zero()) {
+        pause.expires_after(gap);
+        co_await pause.async_wait(rt::use_nothrow);
+      }
+    }
+  }
+}
+
+rt::Task<void> VrrpUnit::prepare() {
+  for (std::size_t i = 0; i < members_.size(); ++i) {
+    const auto prepared = co_await prepare_member(i);
+    if (!prepared) {
+      sys::log_error("vrrp_instance {}: {}; the instance stays in FAULT", members_[i].config.name,
+                     prepared.error().to_string());
+    }
+    co_await remove_stale_vips(i);
+  }
+}
+
+rt::Task<Result<void>> VrrpUnit::prepare_member(std::size_t index) {
+  auto& netlink = *context_.netlink;
+  {
+    auto& member = members_[index];
+    if (!member.config.interface) co_return fail(make_error(std::errc::invalid_argument, "no interface configured"));
+    const auto ifindex = co_await netlink.link_index(*member.config.interface);
+    if (!ifindex) co_return fail(make_error(ifindex.error().code, "interface " + *member.config.interface + ": " +
+                                                                      ifindex.error().to_string()));
+    member.ifindex = *ifindex;
+    member.vip_interface = *member.config.interface;
+    member.vip_ifindex = *ifindex;
+  }
+  if (members_[index].config.use_vmac) {
+    const std::string vmac = vmac_name(members_[index].config);
+    const std::string parent = *members_[index].config.interface;
+    auto existing = co_await netlink.link(vmac);
+    int vmac_index = 0;
+    if (existing && existing->kind == "macvlan") {
+      vmac_index = existing->ifindex;  // left by a previous run: take it over
+    } else {
+      net::netlink::MacvlanSpec spec;
+      spec.name = vmac;
+      spec.parent_ifindex = members_[index].ifindex;
+      spec.mac = virtual_mac(members_[index].config);
+      spec.mode = net::netlink::MacvlanMode::kPrivate;
+      const auto created = co_await netlink.create_macvlan(spec);
+      if (!created) co_return fail(make_error(created.error().code, "VMAC " + vmac + ": " + created.error().to_string()));
+      vmac_index = *created;
+    }
+    if (const auto up = co_await netlink.set_link_up(vmac_index, true); !up) co_return fail(up.error());
+    if (context_.vmac_sysctls) {
+      if (const auto tuned = context_.vmac_sysctls->configure(vmac, parent); !tuned) {
+        sys::log_warning("vrrp_instance {}: VMAC sysctls: {}", members_[index].config.name, tuned.error().to_string());
+      }
+    }
+    auto& member = members_[index];
+    member.vmac_created = true;
+    member.vip_interface = vmac;
+    member.vip_ifindex = vmac_index;
+  }
+
+  auto& member = members_[index];
+  ChannelKey key;
+  key.interface = member.config.use_vmac && !member.config.vmac_xmit_base ? member.vip_interface
+                                                                            : *member.config.interface;
+  key.family = member.config.family;
+  key.mode = member.config.is_unicast() ? net::wire::AdvertMode::kUnicast : net::wire::AdvertMode::kMulticast;
+  key.source = member.config.is_unicast() ? member.config.unicast_src_ip : member.config.mcast_src_ip;
+
+  asio::steady_timer retry(context_.executor);
+  const auto give_up = Clock::now() + kSourceAddressWait;
+  auto channel = context_.channels->acquire(key);
+  while (!channel && Clock::now() < give_up) {
+    retry.expires_after(kSourceAddressRetry);
+    co_await retry.async_wait(rt::use_nothrow);
+    channel = context_.channels->acquire(key);
+  }
+  if (!channel) co_return fail(std::move(channel.error()));
+  auto& ready = members_[index];
+  ready.channel_key = key;
+  ready.channel = *channel;
+  std::weak_ptr<VrrpUnit> weak = weak_from_this();
+  ready.channel->attach(ready.config.virtual_router_id, [weak, index](net::wire::ReceivedPacket&& packet) {
+    if (auto unit = weak.lock()) {
+      unit->inbox_.push_back(Input{index, std::move(packet)});
+      unit->wake();
+    }
+  });
+  ready.channel->start();
+  co_return Result<void>{};
+}
+
+rt::Task<void> VrrpUnit::remove_stale_vips(std::size_t index) {
+  // After a crash the kernel may still hold VIPs of ours. Only a master may hold them, and nobody
+  // starts as master except an address owner, which adds them again anyway.
+  const auto& member = members_[index];
+  if (member.vip_ifindex == 0 || core(index).config().owner()) co_return;
+  for (const auto* list : {&member.config.virtual_ipaddress, &member.config.virtual_ipaddress_excluded}) {
+    for (const auto& entry : *list) {
+      int ifindex = member.vip_ifindex;
+      if (entry.dev) {
+        const auto found = co_await context_.netlink->link_index(*entry.dev);
+        if (!found) continue;
+        ifindex = *found;
+      }
+      if (co_await context_.netlink->remove_address(to_address_spec(entry, ifindex))) {
+        sys::log_notice("vrrp_instance {}: removed VIP {} left by an earlier run", member.config.name,
+                        entry.address.to_string());
+      }
+    }
+  }
+}
+
+rt::Task<void> VrrpUnit::teardown() {
+  for (auto& member : members_) {
+    if (member.channel) context_.channels->release(member.channel_key, member.config.virtual_router_id);
+    member.channel.reset();
+    member.gratuitous.clear();
+  }
+  for (auto& member : members_) {
+    if (!member.vmac_created) continue;
+    if (const auto deleted = co_await context_.netlink->delete_link(member.vip_ifindex); !deleted) {
+      sys::log_warning("vrrp_instance {}: cannot delete VMAC {}: {}", member.config.name, member.vip_interface,
+                       deleted.error().to_string());
+    }
+    if (context_.vmac_sysctls) (void)context_.vmac_sysctls->release(member.vip_interface, *member.config.interface);
+    member.vmac_created = false;
+  }
+}
+
+std::vector<MemberStatus> VrrpUnit::status() const {
+  std::vector<MemberStatus> out;
+  for (std::size_t i = 0; i < members_.size(); ++i) {
+    const auto& member = members_[i];
+    const auto& instance = core(i);
+    MemberStatus status;
+    status.name = member.config.name;
+    status.interface = member.config.interface.value_or("");
+    status.vrid = member.config.virtual_router_id;
+    status.family = member.config.family;
+    status.state = member.reported;
+    status.base_priority = instance.config().base_priority();
+    status.effective_priority = instance.priority();
+    status.master_address = instance.master_address();
+    status.vips = instance.config().vips;
+    status.stats = instance.stats();
+    status.receive = member.receive;
+    status.last_transition = member.last_transition;
+    out.push_back(std::move(status));
+  }
+  return out;
+}
+
+}  // namespace vigil::engine

@@ -1,0 +1,145 @@
+#pragma once
+// VrrpUnit: the coroutine that drives one VRRP instance, or the members of one sync group, which
+// must move together. It is a thin driver around the pure core (src/vrrp): every input (an
+// advert, a deadline, a tracker change, a kernel ACK) becomes an Event, and every Action the core
+// returns is executed here: adverts go out through a shared AdvertChannel, VIPs are awaitable
+// netlink transactions, GARPs/NAs go out through the wire drivers, notifications go to the
+// Notifier on the slow executor.
+//
+// Stall rule (issue 3): when the timer fires, queued adverts are read first, so a master whose
+// adverts waited in the socket while we were descheduled is not mistaken for a dead one.
+#include <asio/any_io_executor.hpp>
+#include <asio/steady_timer.hpp>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "config/model.hpp"
+#include "engine/advert_channel.hpp"
+#include "engine/notifier.hpp"
+#include "net/netlink/netlink.hpp"
+#include "net/wire/gratuitous_sender.hpp"
+#include "net/wire/vmac_sysctls.hpp"
+#include "rt/tokens.hpp"
+#include "vrrp/instance.hpp"
+#include "vrrp/receive_check.hpp"
+#include "vrrp/sync_group.hpp"
+
+namespace vigil::engine {
+
+// What every unit of one engine shares; all of it lives on the fast executor.
+struct UnitContext {
+  asio::any_io_executor executor;
+  net::netlink::Netlink* netlink = nullptr;
+  ChannelRegistry* channels = nullptr;
+  Notifier* notifier = nullptr;
+  net::wire::VmacSysctls* vmac_sysctls = nullptr;
+  Duration garp_interval{};  // pause between two GARPs of a burst
+  Duration gna_interval{};   // pause between two unsolicited NAs of a burst
+};
+
+// A read-only view of one member for status output, dumps and tests.
+struct MemberStatus {
+  std::string name;
+  std::string interface;
+  std::uint8_t vrid = 0;
+  Family family = Family::kIPv4;
+  vrrp::State state = vrrp::State::kInit;
+  std::uint8_t base_priority = 0;
+  std::uint8_t effective_priority = 0;
+  std::optional<IpAddress> master_address;
+  std::vector<IpPrefix> vips;
+  vrrp::InstanceStats stats;
+  vrrp::ReceiveStats receive;
+  TimePoint last_transition{};
+};
+
+class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
+ public:
+  // One standalone instance (`group` empty, one member) or the members of a sync group.
+  VrrpUnit(UnitContext context, std::vector<config::VrrpInstance> members,
+           std::optional<config::VrrpSyncGroup> group);
+
+  // Prepares sockets, VMACs and stale VIPs, starts the core and runs until stopped.
+  rt::Task<void> run();
+
+  // Fast executor only. Events for a member by index (see member_index()).
+  void post(std::size_t member, vrrp::Event event);
+  // Orderly stop: priority-0 advert, VIPs removed, notify STOP; run() returns when it is done.
+  void request_stop();
+
+  [[nodiscard]] std::optional<std::size_t> member_index(const std::string& instance_name) const;
+  [[nodiscard]] std::vector<MemberStatus> status() const;
+  [[nodiscard]] const std::string& name() const { return name_; }
+
+ private:
+  struct KernelJob {
+    enum class Kind : std::uint8_t { kAddVips, kRemoveVips, kAddExtras, kRemoveExtras };
+    Kind kind = Kind::kAddVips;
+    std::uint64_t request = 0;
+    std::vector<IpPrefix> vips;
+  };
+
+  struct Member {
+    config::VrrpInstance config;
+    ChannelKey channel_key;
+    std::shared_ptr<AdvertChannel> channel;
+    int ifindex = 0;
+    std::string vip_interface;  // the interface, or the VMAC
+    int vip_ifindex = 0;
+    bool vmac_created = false;
+    std::map<std::string, net::wire::GratuitousSender> gratuitous;  // by interface name
+    vrrp::ReceiveStats receive;
+    std::deque<KernelJob> kernel_jobs;
+    bool kernel_busy = false;
+    bool extras_installed = false;  // virtual_routes / virtual_rules
+    vrrp::State reported = vrrp::State::kInit;
+    TimePoint last_transition{};
+  };
+
+  struct Input {
+    std::size_t member = 0;
+    std::variant<vrrp::Event, net::wire::ReceivedPacket> what;
+  };
+
+  rt::Task<void> prepare();
+  rt::Task<Result<void>> prepare_member(std::size_t index);
+  rt::Task<void> remove_stale_vips(std::size_t index);
+  rt::Task<void> process_inputs();
+  rt::Task<void> execute(std::vector<vrrp::MemberActions> batches);
+  rt::Task<void> send_advert(std::size_t index, const vrrp::Advert& advert);
+  void handle_packet(std::size_t index, const net::wire::ReceivedPacket& packet, std::vector<vrrp::MemberActions>& out,
+                     TimePoint now);
+  void queue_kernel(std::size_t index, KernelJob job);
+  rt::Task<void> run_kernel_jobs(std::shared_ptr<VrrpUnit> self, std::size_t index);
+  rt::Task<Result<void>> kernel_job(std::size_t index, const KernelJob& job);
+  rt::Task<void> send_gratuitous(std::shared_ptr<VrrpUnit> self, std::size_t index, std::vector<IpPrefix> vips,
+                                 std::uint32_t repeat);
+  void report(std::size_t index, vrrp::State state, std::uint8_t priority);
+  rt::Task<void> teardown();
+  [[nodiscard]] bool kernel_idle() const;
+  void wake();
+
+  std::vector<vrrp::MemberActions> feed(std::size_t member, const vrrp::Event& event, TimePoint now);
+  std::vector<vrrp::MemberActions> fire_timers(TimePoint now);
+  [[nodiscard]] std::optional<TimePoint> next_deadline() const;
+  [[nodiscard]] const vrrp::Instance& core(std::size_t member) const;
+
+  UnitContext context_;
+  std::string name_;
+  std::optional<config::VrrpSyncGroup> group_config_;
+  std::deque<Member> members_;  // a deque: members never move, so references into one survive additions
+  std::optional<vrrp::Instance> instance_;  // standalone
+  std::optional<vrrp::SyncGroup> group_;    // sync group
+  std::deque<Input> inbox_;
+  asio::steady_timer timer_;
+  bool stop_requested_ = false;
+  bool stopping_ = false;
+};
+
+}  // namespace vigil::engine

@@ -1,0 +1,274 @@
+#!/usr/bin/env python3
+"""VRRP between Vigil nodes in network namespaces: election, failover, hand-off, preemption,
+faults, unicast, IPv6, VMAC, sync groups and notify scripts. `test_vrrp.py SCENARIO`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+from vrrp_support import Vigil, assert_equal, assert_true, instance, run_scenarios, toml_table
+
+V4_VIP = "192.0.2.100"
+FAST = {"version": 3, "advert_int": "100ms"}  # master-down ~0.35 s: scenarios run quickly
+
+
+def two_nodes(lab, addresses=("192.0.2.1/24", "192.0.2.2/24")):
+    return lab.add_node("a", addresses=[addresses[0]]), lab.add_node("b", addresses=[addresses[1]])
+
+
+def election(lab):
+    """v2, 1 s adverts, as keepalived's defaults: the higher priority holds the VIP; the wire
+    carries well-formed adverts (tshark finds no malformed or checksum errors)."""
+    a, b = two_nodes(lab)
+    capture = lab.capture()
+    va = Vigil(a, instance(priority=100, authentication={"auth_type": "PASS", "auth_pass": "1111"})).start()
+    vb = Vigil(b, instance(priority=90, authentication={"auth_type": "PASS", "auth_pass": "1111"})).start()
+    va.wait_state("MASTER")
+    vb.wait_state("BACKUP")
+    a.wait_for_address(V4_VIP)
+    time.sleep(3)
+    assert_true(not b.has_address(V4_VIP), "the backup must not hold the VIP")
+    capture.stop()
+    rows = capture.fields(["ip.src", "ip.ttl", "vrrp.version", "vrrp.prio", "vrrp.auth_type"], display_filter="vrrp")
+    from_a = [r for r in rows if r["ip.src"] == "192.0.2.1"]
+    assert_true(len(from_a) >= 2, f"adverts from the master on the wire: {rows}")
+    for row in from_a:
+        assert_equal((row["ip.ttl"], row["vrrp.version"], row["vrrp.prio"]), ("255", "2", "100"), "advert fields")
+    assert_equal(capture.expert_warnings("vrrp"), [], "tshark warnings about Vigil's adverts")
+
+
+def sigkill_failover(lab):
+    """The master dies without a word: the backup takes over after master-down, and the old
+    master preempts again when it comes back."""
+    a, b = two_nodes(lab)
+    va = Vigil(a, instance(priority=100, **FAST)).start()
+    vb = Vigil(b, instance(priority=90, **FAST)).start()
+    va.wait_state("MASTER")
+    vb.wait_state("BACKUP")
+    va.kill()
+    vb.wait_state("MASTER", timeout=10)
+    b.wait_for_address(V4_VIP)
+    va2 = Vigil(a, instance(priority=100, **FAST), name="vigild2").start()
+    va2.wait_state("MASTER")
+    vb.wait_state("BACKUP")
+    b.wait_for_address(V4_VIP, present=False)
+    a.wait_for_address(V4_VIP)
+
+
+def crash_cleanup(lab):
+    """After a SIGKILL the VIP stays in the kernel; a restart that does not become master
+    removes it, so two nodes never answer for one address."""
+    a, b = two_nodes(lab)
+    va = Vigil(a, instance(priority=100, preempt=False, **FAST)).start()
+    va.wait_state("MASTER")
+    a.wait_for_address(V4_VIP)
+    vb = Vigil(b, instance(priority=90, **FAST)).start()
+    vb.wait_state("BACKUP")
+    va.kill()
+    vb.wait_state("MASTER", timeout=10)
+    assert_true(a.has_address(V4_VIP), "a SIGKILLed daemon cannot remove its VIP")
+    Vigil(a, instance(priority=100, preempt=False, state="BACKUP", **FAST), name="vigild2").start().wait_state(
+        "BACKUP")
+    a.wait_for_address(V4_VIP, present=False)
+    assert_true(b.has_address(V4_VIP), "the new master keeps the VIP")
+
+
+def sigterm_handoff(lab):
+    """An orderly stop sends priority 0, so the backup takes over after its skew time instead of
+    a whole master-down interval, and the VIP leaves the old master."""
+    a, b = two_nodes(lab)
+    capture = lab.capture()
+    # 1 s adverts: master-down is ~3.6 s, skew ~0.6 s, so the hand-off time tells them apart.
+    va = Vigil(a, instance(priority=100)).start()
+    vb = Vigil(b, instance(priority=90)).start()
+    va.wait_state("MASTER")
+    vb.wait_state("BACKUP")
+    time.sleep(1)
+    start = time.monotonic()
+    va.stop()
+    vb.wait_state("MASTER", timeout=10)
+    took = time.monotonic() - start
+    assert_true(took < 2.5, f"hand-off after SIGTERM took {took:.2f} s (master-down would be ~3.6 s)")
+    assert_true(not a.has_address(V4_VIP), "the stopped master must drop its VIP")
+    b.wait_for_address(V4_VIP)
+    capture.stop()
+    zeros = [r for r in capture.fields(["ip.src", "vrrp.prio"], display_filter="vrrp") if r["vrrp.prio"] == "0"]
+    assert_true(any(r["ip.src"] == "192.0.2.1" for r in zeros), "a priority-0 advert from the stopped master")
+    assert_equal(va.state(), "STOP", "the stopped master's last reported state")
+
+
+def nopreempt(lab):
+    a, b = two_nodes(lab)
+    vb = Vigil(b, instance(priority=90, **FAST)).start()
+    vb.wait_state("MASTER")
+    va = Vigil(a, instance(priority=100, preempt=False, **FAST)).start()
+    va.wait_state("BACKUP")
+    time.sleep(2)
+    assert_equal((va.state(), vb.state()), ("BACKUP", "MASTER"), "nopreempt keeps the running master")
+
+
+def preempt_delay(lab):
+    a, b = two_nodes(lab)
+    vb = Vigil(b, instance(priority=90, **FAST)).start()
+    vb.wait_state("MASTER")
+    va = Vigil(a, instance(priority=100, preempt_delay=3, **FAST)).start()
+    va.wait_state("BACKUP")
+    start = time.monotonic()
+    va.wait_state("MASTER", timeout=15)
+    waited = time.monotonic() - start
+    assert_true(waited >= 2.5, f"preempted after {waited:.2f} s, before preempt_delay (3 s)")
+    vb.wait_state("BACKUP")
+
+
+def three_nodes(lab):
+    a, b = two_nodes(lab)
+    c = lab.add_node("c", addresses=["192.0.2.3/24"])
+    va = Vigil(a, instance(priority=100, **FAST)).start()
+    vb = Vigil(b, instance(priority=90, **FAST)).start()
+    vc = Vigil(c, instance(priority=80, **FAST)).start()
+    va.wait_state("MASTER")
+    vb.wait_state("BACKUP")
+    vc.wait_state("BACKUP")
+    va.kill()
+    vb.wait_state("MASTER", timeout=10)
+    time.sleep(1)
+    assert_equal(vc.state(), "BACKUP", "the lowest priority stays backup")
+    assert_true(b.has_address(V4_VIP) and not c.has_address(V4_VIP), "only the new master holds the VIP")
+
+
+def link_fault(lab):
+    """Carrier loss on the master's interface: FAULT, the backup takes over; back: it preempts."""
+    a, b = two_nodes(lab)
+    va = Vigil(a, instance(priority=100, **FAST)).start()
+    vb = Vigil(b, instance(priority=90, **FAST)).start()
+    va.wait_state("MASTER")
+    vb.wait_state("BACKUP")
+    a.unplug()
+    va.wait_state("FAULT", timeout=10)
+    vb.wait_state("MASTER", timeout=10)
+    a.wait_for_address(V4_VIP, present=False)
+    a.plug()
+    va.wait_state("MASTER", timeout=15)
+    vb.wait_state("BACKUP")
+
+
+def unicast(lab):
+    a, b = two_nodes(lab)
+    capture = lab.capture()
+    va = Vigil(a, instance(priority=100, unicast_src_ip="192.0.2.1", unicast_peer=["192.0.2.2"], **FAST)).start()
+    vb = Vigil(b, instance(priority=90, unicast_src_ip="192.0.2.2", unicast_peer=["192.0.2.1"], **FAST)).start()
+    va.wait_state("MASTER")
+    vb.wait_state("BACKUP")
+    va.kill()
+    vb.wait_state("MASTER", timeout=10)
+    capture.stop()
+    destinations = {r["ip.dst"] for r in capture.fields(["ip.dst"], display_filter="vrrp")}
+    assert_equal(destinations, {"192.0.2.2", "192.0.2.1"}, "unicast adverts go to the peers only")
+    assert_equal(capture.expert_warnings("vrrp"), [], "tshark warnings about unicast adverts")
+
+
+def ipv6(lab):
+    a, b = two_nodes(lab, ("2001:db8::1/64", "2001:db8::2/64"))
+    capture = lab.capture()
+    vip = "2001:db8::100"
+    va = Vigil(a, instance(priority=100, virtual_ipaddress=[f"{vip}/64"], **FAST)).start()
+    vb = Vigil(b, instance(priority=90, virtual_ipaddress=[f"{vip}/64"], **FAST)).start()
+    va.wait_state("MASTER")
+    vb.wait_state("BACKUP")
+    a.wait_for_address(vip)
+    va.kill()
+    vb.wait_state("MASTER", timeout=10)
+    b.wait_for_address(vip)
+    capture.stop()
+    rows = capture.fields(["ipv6.dst", "ipv6.hlim", "vrrp.version"], display_filter="vrrp")
+    assert_true(rows and all(r["ipv6.dst"] == "ff02::12" and r["ipv6.hlim"] == "255" for r in rows),
+                f"IPv6 adverts to ff02::12 with hop limit 255: {rows[:3]}")
+    assert_equal(capture.expert_warnings("vrrp"), [], "tshark warnings about IPv6 adverts")
+    nas = capture.count("icmpv6.type == 136 && icmpv6.nd.na.target_address == 2001:db8::100")
+    assert_true(nas >= 1, "an unsolicited neighbour advertisement for the VIP")
+
+
+def vmac(lab):
+    a, b = two_nodes(lab)
+    capture = lab.capture()
+    va = Vigil(a, instance(priority=100, use_vmac=True, **FAST)).start()
+    vb = Vigil(b, instance(priority=90, use_vmac=True, **FAST)).start()
+    va.wait_state("MASTER")
+    vb.wait_state("BACKUP")
+    a.wait_for_address(V4_VIP, dev="vrrp.51")
+    assert_equal(a.mac("vrrp.51"), "00:00:5e:00:01:33", "the VMAC of VRID 51")
+    va.stop()
+    vb.wait_state("MASTER", timeout=10)
+    assert_true(not any(link["ifname"] == "vrrp.51" for link in a.ip_json("link", "show")),
+                "an orderly stop deletes the VMAC")
+    capture.stop()
+    sources = {r["eth.src"] for r in capture.fields(["eth.src"], display_filter="vrrp && ip.src == 192.0.2.1")}
+    assert_equal(sources, {"00:00:5e:00:01:33"}, "adverts leave from the VMAC")
+    garps = capture.fields(["eth.src"], display_filter="arp.isgratuitous && arp.src.proto_ipv4 == 192.0.2.100")
+    assert_true(garps and all(r["eth.src"] == "00:00:5e:00:01:33" for r in garps), "GARPs from the VMAC")
+
+
+def sync_group(lab):
+    """Two instances in one sync group: when one member faults, the other follows it, and the
+    peer takes both."""
+    a, b = two_nodes(lab)
+    flag = lab.unique_path("a-down", ".flag")
+
+    def config(priority, with_script):
+        text = instance("VI_1", priority=priority, virtual_router_id=51, virtual_ipaddress=["192.0.2.100/24"], **FAST)
+        extra = {"track_script": ["chk"]} if with_script else {}
+        text += instance("VI_2", priority=priority, virtual_router_id=52, virtual_ipaddress=["192.0.2.101/24"],
+                         **FAST, **extra)
+        text += toml_table("vrrp_sync_group.G1", {"group": ["VI_1", "VI_2"], "sync_group_tracking_weight": True})
+        if with_script:
+            text += toml_table("vrrp_script.chk", {"script": f"test ! -e {flag}", "interval": "200ms"})
+        return text
+
+    va = Vigil(a, config(100, True)).start()
+    vb = Vigil(b, config(90, False)).start()
+    for name in ("VI_1", "VI_2"):
+        va.wait_state("MASTER", name)
+        vb.wait_state("BACKUP", name)
+    flag.write_text("down\n")
+    for name in ("VI_1", "VI_2"):
+        va.wait_state("FAULT", name, timeout=10)
+        vb.wait_state("MASTER", name, timeout=10)
+    flag.unlink()
+    for name in ("VI_1", "VI_2"):
+        va.wait_state("MASTER", name, timeout=10)
+
+
+def notify(lab):
+    """notify_* commands run in order with keepalived's arguments; the FIFO gets one line per change."""
+    a, b = two_nodes(lab)
+    record = lab.unique_path("a-notify", ".log")
+    fifo = lab.unique_path("a-notify", ".fifo")
+    os.mkfifo(fifo)
+    reader = a.spawn(["sh", "-c", f"cat {fifo} > {record}.fifo"], name="fifo-reader")
+    config = toml_table("global", {"vrrp_rt_priority": 0, "vrrp_no_swap": False, "vrrp_notify_fifo": str(fifo)})
+    config += instance(priority=100, **FAST,
+                       notify_master=f"echo master >> {record}", notify_backup=f"echo backup >> {record}",
+                       notify_fault=f"echo fault >> {record}", notify_stop=f"echo stop >> {record}",
+                       notify=["/bin/sh", "-c", f'echo "notify $*" >> {record}', "notify"])
+    vb = Vigil(b, instance(priority=150, **FAST)).start()
+    vb.wait_state("MASTER")
+    va = Vigil(a, config).start()
+    va.wait_state("BACKUP")
+    vb.kill()
+    va.wait_state("MASTER", timeout=10)
+    va.stop()
+    lines = [line for line in record.read_text().splitlines() if line]
+    assert_equal(lines, ["backup", "notify INSTANCE VI_1 BACKUP 100", "master", "notify INSTANCE VI_1 MASTER 100",
+                         "stop", "notify INSTANCE VI_1 STOP 100"], "notify commands and their order")
+    reader.stop()
+    fifo_lines = (record.parent / (record.name + ".fifo")).read_text().splitlines()
+    assert_equal(fifo_lines, ['INSTANCE "VI_1" BACKUP 100', 'INSTANCE "VI_1" MASTER 100', 'INSTANCE "VI_1" STOP 100'],
+                 "notify FIFO lines")
+
+
+if __name__ == "__main__":
+    run_scenarios({f.__name__: f for f in (election, sigkill_failover, crash_cleanup, sigterm_handoff, nopreempt,
+                                           preempt_delay, three_nodes, link_fault, unicast, ipv6, vmac, sync_group,
+                                           notify)})
