@@ -9,7 +9,9 @@
 #include <netlink/msg.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <array>
+#include <limits>
 #include <cstring>
 
 namespace vigil::net::netlink {
@@ -84,6 +86,15 @@ std::vector<RawMessage> split_datagram(std::span<const std::uint8_t> datagram) {
   return messages;
 }
 
+// The kernel sends -errno; a positive value is not an errno but is kept visible, and INT_MIN
+// (only ever from a hostile or broken sender) must not overflow on negation.
+namespace {
+int errno_magnitude(int raw) {
+  const auto magnitude = raw < 0 ? -static_cast<std::int64_t>(raw) : static_cast<std::int64_t>(raw);
+  return static_cast<int>(std::min<std::int64_t>(magnitude, std::numeric_limits<int>::max()));
+}
+}  // namespace
+
 std::optional<KernelStatus> parse_status(const RawMessage& message) {
   const auto bytes = message.bytes;
   std::size_t tlv_offset = 0;
@@ -91,7 +102,7 @@ std::optional<KernelStatus> parse_status(const RawMessage& message) {
   if (message.type == NLMSG_ERROR) {
     if (bytes.size() < kHeaderSize + sizeof(nlmsgerr)) return std::nullopt;
     const auto error = load<nlmsgerr>(bytes, kHeaderSize);
-    status.error = -error.error;
+    status.error = errno_magnitude(error.error);
     tlv_offset = kHeaderSize + sizeof(nlmsgerr);
     // Without NLM_F_CAPPED the kernel echoes the whole request before the TLVs.
     if ((message.flags & NLM_F_CAPPED) == 0 && error.msg.nlmsg_len > sizeof(nlmsghdr)) {
@@ -99,12 +110,11 @@ std::optional<KernelStatus> parse_status(const RawMessage& message) {
     }
   } else if (message.type == NLMSG_DONE) {
     if (bytes.size() < kHeaderSize + sizeof(int)) return KernelStatus{};  // old kernels: bare DONE
-    status.error = -load<int>(bytes, kHeaderSize);
+    status.error = errno_magnitude(load<int>(bytes, kHeaderSize));
     tlv_offset = kHeaderSize + sizeof(int);
   } else {
     return std::nullopt;
   }
-  if (status.error < 0) status.error = -status.error;  // a positive value is not an errno; keep it visible
   if ((message.flags & NLM_F_ACK_TLVS) == 0) return status;
   std::size_t offset = align4(tlv_offset);
   while (offset + sizeof(nlattr) <= bytes.size()) {
