@@ -8,6 +8,7 @@
 #include <set>
 
 #include "engine/core_config.hpp"
+#include "net/wire/interface_info.hpp"
 #include "sys/log.hpp"
 #include "vrrp/overloaded.hpp"
 
@@ -457,20 +458,30 @@ rt::Task<Result<void>> VrrpUnit::prepare_member(std::size_t index) {
     member.vip_ifindex = vmac_index;
   }
 
-  auto& member = members_[index];
-  ChannelKey key;
-  key.interface = member.config.use_vmac && !member.config.vmac_xmit_base ? member.vip_interface
-                                                                            : *member.config.interface;
-  key.family = member.config.family;
-  key.mode = member.config.is_unicast() ? net::wire::AdvertMode::kUnicast : net::wire::AdvertMode::kMulticast;
-  key.source = member.config.is_unicast() ? member.config.unicast_src_ip : member.config.mcast_src_ip;
+  const auto channel_key = [this, index] {
+    const auto& member = members_[index];
+    ChannelKey key;
+    const bool send_on_vmac = member.config.use_vmac && !member.config.vmac_xmit_base;
+    key.interface = send_on_vmac ? member.vip_interface : *member.config.interface;
+    key.family = member.config.family;
+    key.mode = member.config.is_unicast() ? net::wire::AdvertMode::kUnicast : net::wire::AdvertMode::kMulticast;
+    key.source = member.config.is_unicast() ? member.config.unicast_src_ip : member.config.mcast_src_ip;
+    // A VMAC carries only VIPs; as keepalived, IPv4 adverts sent on it take the parent's primary
+    // address as source (IPv6 ones use the VMAC's own link-local).
+    if (send_on_vmac && !key.source && key.family == Family::kIPv4) {
+      if (auto parent = net::wire::query_interface(*member.config.interface); parent) key.source = parent->primary_v4;
+    }
+    return key;
+  };
 
   asio::steady_timer retry(context_.executor);
   const auto give_up = Clock::now() + kSourceAddressWait;
+  auto key = channel_key();
   auto channel = context_.channels->acquire(key);
   while (!channel && Clock::now() < give_up) {
     retry.expires_after(kSourceAddressRetry);
     co_await retry.async_wait(rt::use_nothrow);
+    key = channel_key();
     channel = context_.channels->acquire(key);
   }
   if (!channel) co_return fail(std::move(channel.error()));

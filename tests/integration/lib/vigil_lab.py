@@ -576,7 +576,9 @@ class Lab:
         returns once it is listening."""
         where = where or self.switch
         pcap = self.unique_path(name, ".pcap")
-        argv = ["tcpdump", "-i", dev, "-n", "-U", "-s", "0", "-w", str(pcap)] + (bpf.split() if bpf else [])
+        # --immediate-mode: without it frames wait in the kernel ring for up to a second and a capture
+        # stopped right after an event loses them ("20 received by filter, 0 captured").
+        argv = ["tcpdump", "-i", dev, "-n", "-U", "--immediate-mode", "-s", "0", "-w", str(pcap)] + (bpf.split() if bpf else [])
         process = where.spawn(argv, name=name)
         capture = Capture(process, pcap)
         self.captures.append(capture)
