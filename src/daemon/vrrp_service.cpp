@@ -5,10 +5,14 @@
 #include <sys/mman.h>
 
 #include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
 #include <asio/use_awaitable.hpp>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
+#include "engine/status_json.hpp"
 #include "rt/io_context.hpp"
 #include "sys/log.hpp"
 
@@ -68,6 +72,13 @@ VrrpService::~VrrpService() { stop_fast_thread(); }
 void VrrpService::install(DaemonHooks& hooks) {
   hooks.start = [this](asio::io_context& main, const ConfigModel& config) { return start(main, config); };
   hooks.stop = [this] { return stop(); };
+  hooks.dump = [this](rt::SignalEvent) {
+    if (!engine_) {
+      sys::log_info("no VRRP instance to dump");
+      return;
+    }
+    asio::co_spawn(main_executor_, dump_status(), asio::detached);
+  };
 }
 
 Result<void> VrrpService::start_fast_thread(const config::GlobalConfig& global) {
@@ -92,6 +103,7 @@ void VrrpService::stop_fast_thread() {
 rt::Task<Result<void>> VrrpService::start(asio::io_context& main, const config::Config& config) {
   if (config.vrrp_instance.empty()) co_return Result<void>{};
   if (config.global.vrrp_no_swap) lock_memory();
+  main_executor_ = main.get_executor();
   engine_executor_ = main.get_executor();
   if (config.global.vrrp_fast_path) {
     if (auto started = start_fast_thread(config.global); !started) co_return fail(std::move(started.error()));
@@ -106,6 +118,33 @@ rt::Task<Result<void>> VrrpService::start(asio::io_context& main, const config::
   if (!engine) co_return fail(std::move(engine.error()));
   engine_ = std::move(*engine);
   co_return Result<void>{};
+}
+
+rt::Task<void> VrrpService::dump_status() {
+  auto snapshot = co_await asio::co_spawn(
+      engine_executor_,
+      [this]() -> rt::Task<nlohmann::json> {
+        co_return engine_ ? engine::to_json(engine_->status()) : nlohmann::json::object();
+      },
+      asio::use_awaitable);
+  // Written beside and renamed, so a reader never sees half a file.
+  const auto path = runtime_dir_ / "vrrp-status.json";
+  const auto partial = runtime_dir_ / "vrrp-status.json.partial";
+  {
+    std::ofstream out(partial, std::ios::trunc);
+    out << snapshot.dump(2) << '\n';
+    if (!out) {
+      sys::log_error("cannot write {}: {}", partial.string(), std::strerror(errno));
+      co_return;
+    }
+  }
+  std::error_code error;
+  std::filesystem::rename(partial, path, error);
+  if (error) {
+    sys::log_error("cannot write {}: {}", path.string(), error.message());
+    co_return;
+  }
+  sys::log_info("VRRP status written to {}", path.string());
 }
 
 rt::Task<void> VrrpService::stop() {

@@ -3,8 +3,10 @@ a lab node, and follow instance states through the daemon's log lines."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import signal
 import sys
 import time
 from pathlib import Path
@@ -88,6 +90,20 @@ class Vigil:
             return self.state(instance_name) == state
         vigil_lab.wait_for(reached, timeout=timeout,
                            what=f"{instance_name} {state} on {self.node.name} (log:\n{self.log()[-2000:]})")
+
+    def status(self, timeout: float = 10) -> dict:
+        """SIGUSR1 makes vigild write <runtime-dir>/vrrp-status.json; returns it parsed."""
+        path = Path(self.runtime_dir) / "vrrp-status.json"
+        before = path.stat().st_mtime_ns if path.exists() else None
+        os.kill(self.process.pid, signal.SIGUSR1)
+        vigil_lab.wait_for(lambda: path.exists() and path.stat().st_mtime_ns != before, timeout=timeout,
+                           what=f"{path} after SIGUSR1")
+        return json.loads(path.read_text())
+
+    def instance_status(self, instance_name: str = "VI_1") -> dict:
+        found = [i for i in self.status()["vrrp_instances"] if i["name"] == instance_name]
+        assert_true(found, f"{instance_name} in the status dump of {self.name}")
+        return found[0]
 
     def stop(self) -> int | None:
         return self.process.stop() if self.process else None
