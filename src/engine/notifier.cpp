@@ -74,11 +74,14 @@ rt::Task<void> Notifier::drain(std::string name) {
     const NotifyRequest request = queue.front();
     const std::string what = (request.group ? "group " : "instance ") + request.name + " " + request.state;
     if (request.state_command) {
-      co_await run_command(*request.state_command, request.state_command->exec_argv(), "notify for " + what);
+      const auto argv = request.state_command->exec_argv();
+      const std::string label = "notify for " + what;
+      co_await run_command(*request.state_command, argv, label);
     }
     if (request.notify_command) {
-      co_await run_command(*request.notify_command, notify_argv(*request.notify_command, request),
-                           "notify for " + what);
+      const auto argv = notify_argv(*request.notify_command, request);
+      const std::string label = "notify for " + what;
+      co_await run_command(*request.notify_command, argv, label);
     }
     queue.pop_front();
   }

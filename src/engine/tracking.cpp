@@ -363,17 +363,17 @@ rt::Task<void> Tracking::poll_process(std::shared_ptr<State> state, config::Trac
 rt::Task<void> Tracking::stop() {
   auto state = state_;
   state->stopping = true;
-  co_await asio::co_spawn(
-      state->slow,
-      [state]() -> rt::Task<void> {
-        for (auto& timer : state->timers) timer->cancel();
-        asio::steady_timer poll(state->slow);
-        while (state->running > 0) {
-          poll.expires_after(std::chrono::milliseconds(5));
-          co_await poll.async_wait(rt::use_nothrow);
-        }
-      },
-      asio::use_awaitable);
+  // Named, not a temporary inside the co_await: g++ 12 destroys such temporaries twice, and this
+  // one owns a shared_ptr (a use-after-free ASan found at stop).
+  auto wind_down = [state]() -> rt::Task<void> {
+    for (auto& timer : state->timers) timer->cancel();
+    asio::steady_timer poll(state->slow);
+    while (state->running > 0) {
+      poll.expires_after(std::chrono::milliseconds(5));
+      co_await poll.async_wait(rt::use_nothrow);
+    }
+  };
+  co_await asio::co_spawn(state->slow, wind_down, asio::use_awaitable);
 }
 
 }  // namespace vigil::engine

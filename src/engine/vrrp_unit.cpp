@@ -109,6 +109,8 @@ bool VrrpUnit::kernel_idle() const {
   return std::none_of(members_.begin(), members_.end(), [](const Member& m) { return m.kernel_busy; });
 }
 
+// g++ 12 destroys class-type temporaries created inside a co_await expression twice: every
+// argument of an awaited call below is a named variable first.
 rt::Task<void> VrrpUnit::run() {
   auto self = shared_from_this();
   co_await prepare();
@@ -119,10 +121,14 @@ rt::Task<void> VrrpUnit::run() {
     vrrp::InterfaceChanged interface;
     interface.up = member.channel != nullptr;
     if (member.channel) interface.primary_address = member.channel->source_address();
-    co_await execute(feed(i, interface, now));
+    auto actions = feed(i, interface, now);
+    co_await execute(std::move(actions));
   }
   co_await process_inputs();  // tracker states posted before the start count from the start
-  for (std::size_t i = 0; i < members_.size(); ++i) co_await execute(feed(i, vrrp::Started{}, Clock::now()));
+  for (std::size_t i = 0; i < members_.size(); ++i) {
+    auto actions = feed(i, vrrp::Started{}, Clock::now());
+    co_await execute(std::move(actions));
+  }
 
   for (;;) {
     co_await process_inputs();
@@ -130,7 +136,8 @@ rt::Task<void> VrrpUnit::run() {
     if (stop_requested_ && !stopping_) {
       stopping_ = true;
       for (std::size_t i = 0; i < members_.size(); ++i) {
-        co_await execute(feed(i, vrrp::StopRequested{}, Clock::now()));
+        auto actions = feed(i, vrrp::StopRequested{}, Clock::now());
+        co_await execute(std::move(actions));
       }
       continue;
     }
@@ -320,7 +327,8 @@ rt::Task<Result<void>> VrrpUnit::kernel_job(std::size_t index, const KernelJob& 
         const auto& address = entry ? *entry : fallback;
         const auto ifindex = co_await ifindex_of(address.dev);
         if (!ifindex) co_return fail(ifindex.error());
-        const auto added = co_await netlink.ensure_address_present(to_address_spec(address, *ifindex));
+        const auto spec = to_address_spec(address, *ifindex);
+        const auto added = co_await netlink.ensure_address_present(spec);
         if (!added) {
           sys::log_error("vrrp_instance {}: cannot add VIP {}: {}", config.name, vip.to_string(),
                          added.error().to_string());
@@ -335,7 +343,8 @@ rt::Task<Result<void>> VrrpUnit::kernel_job(std::size_t index, const KernelJob& 
         const auto& address = entry ? *entry : fallback;
         const auto ifindex = co_await ifindex_of(address.dev);
         if (!ifindex) continue;  // the interface is gone, and the address with it
-        const auto removed = co_await netlink.ensure_address_absent(to_address_spec(address, *ifindex));
+        const auto spec = to_address_spec(address, *ifindex);
+        const auto removed = co_await netlink.ensure_address_absent(spec);
         if (!removed) {
           sys::log_error("vrrp_instance {}: cannot remove VIP {}: {}", config.name, vip.to_string(),
                          removed.error().to_string());
@@ -345,13 +354,15 @@ rt::Task<Result<void>> VrrpUnit::kernel_job(std::size_t index, const KernelJob& 
     case KernelJob::Kind::kAddExtras:
       for (const auto& route : config.virtual_routes) {
         const auto ifindex = co_await ifindex_of(route.dev);
-        const auto added = co_await netlink.add_route(to_route_spec(route, ifindex.value_or(0)));
+        const auto spec = to_route_spec(route, ifindex.value_or(0));
+        const auto added = co_await netlink.add_route(spec);
         if (!added && added.error().code != std::errc::file_exists) {
           sys::log_error("vrrp_instance {}: cannot add virtual route: {}", config.name, added.error().to_string());
         }
       }
       for (const auto& rule : config.virtual_rules) {
-        const auto added = co_await netlink.add_rule(to_rule_spec(rule));
+        const auto spec = to_rule_spec(rule);
+        const auto added = co_await netlink.add_rule(spec);
         if (!added && added.error().code != std::errc::file_exists) {
           sys::log_error("vrrp_instance {}: cannot add virtual rule: {}", config.name, added.error().to_string());
         }
@@ -359,10 +370,14 @@ rt::Task<Result<void>> VrrpUnit::kernel_job(std::size_t index, const KernelJob& 
       members_[index].extras_installed = true;
       co_return Result<void>{};
     case KernelJob::Kind::kRemoveExtras:
-      for (const auto& rule : config.virtual_rules) (void)co_await netlink.remove_rule(to_rule_spec(rule));
+      for (const auto& rule : config.virtual_rules) {
+        const auto spec = to_rule_spec(rule);
+        (void)co_await netlink.remove_rule(spec);
+      }
       for (const auto& route : config.virtual_routes) {
         const auto ifindex = co_await ifindex_of(route.dev);
-        (void)co_await netlink.remove_route(to_route_spec(route, ifindex.value_or(0)));
+        const auto spec = to_route_spec(route, ifindex.value_or(0));
+        (void)co_await netlink.remove_route(spec);
       }
       members_[index].extras_installed = false;
       co_return Result<void>{};
@@ -512,7 +527,8 @@ rt::Task<void> VrrpUnit::remove_stale_vips(std::size_t index) {
         if (!found) continue;
         ifindex = *found;
       }
-      if (co_await context_.netlink->remove_address(to_address_spec(entry, ifindex))) {
+      const auto spec = to_address_spec(entry, ifindex);
+      if (co_await context_.netlink->remove_address(spec)) {
         sys::log_notice("vrrp_instance {}: removed VIP {} left by an earlier run", member.config.name,
                         entry.address.to_string());
       }
