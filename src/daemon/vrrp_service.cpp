@@ -8,6 +8,7 @@
 #include <asio/detached.hpp>
 #include <asio/use_awaitable.hpp>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -19,6 +20,8 @@
 namespace vigil::daemon {
 
 namespace {
+
+constexpr auto kFastThreadDrain = std::chrono::seconds(2);
 
 #if defined(__SANITIZE_ADDRESS__)
 constexpr bool kSanitized = true;
@@ -95,7 +98,14 @@ Result<void> VrrpService::start_fast_thread(const config::GlobalConfig& global) 
 
 void VrrpService::stop_fast_thread() {
   if (!fast_thread_.joinable()) return;
+  // Let the loop run dry first: coroutines still unwinding (the netlink monitor's aborted receive)
+  // must finish there, not be destroyed with the io_context after its services are gone.
   fast_work_.reset();
+  const auto deadline = std::chrono::steady_clock::now() + kFastThreadDrain;
+  while (!fast_->stopped() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (!fast_->stopped()) sys::log_warning("VRRP thread still busy at exit; stopping it");
   fast_->stop();
   fast_thread_.join();
 }

@@ -70,6 +70,7 @@ class Vigil:
         argv = [require_vigild(), "--config", str(self.config_path), "--runtime-dir", str(self.runtime_dir),
                 "--log-level", log_level]
         self.process = self.node.spawn(argv, name=self.name)
+        _started.append(self)
         return self
 
     def log(self) -> str:
@@ -112,6 +113,25 @@ class Vigil:
         return self.process.kill() if self.process else None
 
 
+_started: list[Vigil] = []
+
+
+def check_clean_exits() -> None:
+    """Stops every daemon still running and fails on an unclean exit: a non-zero status, or a
+    sanitizer report (the ASan build runs these scenarios too) in any daemon's log."""
+    problems = []
+    for vigil in _started:
+        if vigil.process.alive():
+            code = vigil.stop()
+            if code != 0:
+                problems.append(f"{vigil.name} on {vigil.node.name} exited with {code}")
+        if "Sanitizer" in vigil.log() or "runtime error:" in vigil.log():
+            problems.append(f"{vigil.name} on {vigil.node.name}: sanitizer report:\n{vigil.log()[-4000:]}")
+    _started.clear()
+    if problems:
+        raise AssertionError("\n".join(problems))
+
+
 def assert_equal(actual, expected, what: str) -> None:
     if actual != expected:
         raise AssertionError(f"{what}: expected {expected!r}, got {actual!r}")
@@ -136,4 +156,5 @@ def run_scenarios(scenarios: dict) -> None:
     name = sys.argv[1]
     with vigil_lab.Lab(name) as lab:
         scenarios[name](lab)
+        check_clean_exits()
     print(f"PASS: {name}")
