@@ -37,7 +37,7 @@ V4_GROUP = "224.0.0.18"
 V6_GROUP = "ff02::12"
 A4, C4 = "192.0.2.1", "192.0.2.3"
 FAST = {"version": 3, "advert_int": "100ms"}  # master-down ~0.35 s once a has a master
-SETTLE = 0.25 # after the counter reached its target: time for a late duplicate or a transition to show
+SETTLE = 0.25  # after the counter reached its target: time for a late duplicate or a transition to show
 
 
 class Attacker:
@@ -74,7 +74,7 @@ class Target:
         self.miscounted: list[str] = []
 
     def receive(self) -> tuple[dict, str]:
-        """(receive counters, state) of VI_1 from a fresh status dump. As Vigil.status(), but
+        """(receive counters plus "stats", state) of VI_1 from a fresh status dump. As Vigil.status(), but
         polling every 10 ms: the scenarios take dozens of dumps."""
         path = Path(self.vigil.runtime_dir) / "vrrp-status.json"
         before = path.stat().st_mtime_ns if path.exists() else None
@@ -83,7 +83,7 @@ class Target:
                                      interval=0.01, what=f"{path} after SIGUSR1")
         found = [i for i in json.loads(path.read_text())["vrrp_instances"] if i["name"] == "VI_1"]
         assert_true(found, "VI_1 in the status dump")
-        return found[0]["receive"], found[0]["state"]
+        return dict(found[0]["receive"], stats=found[0]["stats"]), found[0]["state"]
 
     def assert_untouched(self, what: str) -> None:
         assert_equal(self.vigil.transitions("VI_1"), self.transitions, f"{what}: state transitions of a")
@@ -115,6 +115,9 @@ class Target:
         wanted = {name: value for name, value in expected.items() if value}
         assert_equal(state, "MASTER", f"{what}: state of a in the status dump")
         self.assert_untouched(what)
+        stats = {k: (before["stats"][k], v) for k, v in after["stats"].items()
+                 if k != "adverts_sent" and v != before["stats"][k]}
+        assert_equal(stats, {}, f"{what}: instance stats other than adverts_sent (before, after)")
         if moved != wanted:
             drops = [line for line in self.vigil.log()[log_before:].splitlines() if "dropped" in line]
             self.miscounted.append(f"{what}: sent {sent} x {[m.hex() for m in messages]} to {dst} TTL {ttl}: "
@@ -141,7 +144,8 @@ class Target:
             after, state = self.receive()
             assert_equal(state, "BACKUP", "state of a in the status dump during the stream")
             assert_true(after["accepted"] > before["accepted"], f"the stream was accepted: {after}")
-            rejected = {k: v - before["rejected"][k] for k, v in after["rejected"].items() if v != before["rejected"][k]}
+            rejected = {k: v - before["rejected"][k] for k, v in after["rejected"].items()
+                        if v != before["rejected"][k]}
             assert_equal(rejected, {}, "rejections during the well-formed stream")
         finally:
             stream.stop()
@@ -237,7 +241,7 @@ def v2_auth(lab):
                           [craft.v2(auth_type=craft.AUTH_PASS, auth_data=b"s3cret", checksum_xor=0x0101)], V4_GROUP)
     target.expect_dropped(attacker, "TTL 254", "bad-ttl", [good], V4_GROUP, ttl=254)
     target.expect_dropped(attacker, "version 3", "version-mismatch", [craft.v3(src=C4, dst=V4_GROUP)], V4_GROUP)
-    target.control(attacker, good, V4_GROUP, interval=1.0, hold=2.5, master_down=10)
+    target.control(attacker, good, V4_GROUP, interval=1.0, hold=1.5, master_down=10)
 
 
 def unicast(lab):

@@ -60,8 +60,9 @@ def with_checksum(message: bytes, checksum: int) -> bytes:
 def v3(vrid: int = 51, priority: int = 254, addresses=("192.0.2.100",), interval_cs: int = 10,
        src: str = "192.0.2.3", dst: str = "224.0.0.18", version: int = 3, type_: int = TYPE_ADVERTISEMENT,
        count: int | None = None, checksum: int | None = None, checksum_xor: int = 0) -> bytes:
-    """A VRRPv3 message (RFC 5798 §5.2), 100 ms interval by default (the scenarios' FAST); the checksum covers the pseudo-header of src -> dst.
-    count overrides the address count byte; checksum (or checksum_xor) spoils the checksum."""
+    """A VRRPv3 message (RFC 5798 §5.2), by default with a 100 ms interval (the tests' FAST). The
+    checksum covers the pseudo-header of src -> dst; count overrides the address count byte;
+    checksum (a fixed value) or checksum_xor spoils the checksum."""
     packed = b"".join(ipaddress.ip_address(a).packed for a in addresses)
     message = struct.pack("!BBBBHH", (version << 4) | type_, vrid, priority,
                           len(addresses) if count is None else count, interval_cs & 0x0FFF, 0) + packed
