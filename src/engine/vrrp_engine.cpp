@@ -111,6 +111,10 @@ rt::Task<void> VrrpEngine::follow_links(net::netlink::Subscription subscription)
   for (;;) {
     auto event = co_await subscription.next();
     if (!event || stopping_) co_return;
+    if (const auto* added = std::get_if<net::netlink::AddressAdded>(&*event)) {
+      for (const auto& unit : units_) unit->address_appeared(added->ifindex);
+      continue;
+    }
     const auto* link = std::get_if<net::netlink::LinkChanged>(&*event);
     if (!link) continue;
     tracking_->interface_changed(link->name, link->up && link->running);

@@ -170,8 +170,24 @@ rt::Task<void> VrrpUnit::process_inputs() {
     if (const auto* packet = std::get_if<net::wire::ReceivedPacket>(&input.what)) {
       if (stopping_) continue;
       handle_packet(input.member, *packet, out, now);
+    } else if (std::holds_alternative<RetryAttach>(input.what)) {
+      if (stopping_ || members_[input.member].channel || !try_attach(input.member)) continue;
+      const auto& member = members_[input.member];
+      sys::log_notice("vrrp_instance {}: {} now has a source address ({})", member.config.name,
+                      member.channel_key.interface, member.channel->source_address().to_string());
+      vrrp::InterfaceChanged usable;
+      const auto link = net::wire::query_interface(*member.config.interface);
+      usable.up = member.config.dont_track_primary || (link && link->running);
+      usable.primary_address = member.channel->source_address();
+      out = feed(input.member, usable, now);
     } else {
-      out = feed(input.member, std::get<vrrp::Event>(input.what), now);
+      auto& event = std::get<vrrp::Event>(input.what);
+      if (auto* interface = std::get_if<vrrp::InterfaceChanged>(&event); interface && interface->up) {
+        // A link coming up is only usable once the member can send on it.
+        if (!members_[input.member].channel && members_[input.member].ifindex != 0) (void)try_attach(input.member);
+        interface->up = members_[input.member].channel != nullptr;
+      }
+      out = feed(input.member, event, now);
     }
     co_await execute(std::move(out));
   }
@@ -425,7 +441,7 @@ rt::Task<void> VrrpUnit::prepare() {
   for (std::size_t i = 0; i < members_.size(); ++i) {
     const auto prepared = co_await prepare_member(i);
     if (!prepared) {
-      sys::log_error("vrrp_instance {}: {}; the instance stays in FAULT", members_[i].config.name,
+      sys::log_error("vrrp_instance {}: {}; the instance stays in FAULT until that changes", members_[i].config.name,
                      prepared.error().to_string());
     }
     co_await remove_stale_vips(i);
@@ -473,45 +489,60 @@ rt::Task<Result<void>> VrrpUnit::prepare_member(std::size_t index) {
     member.vip_ifindex = vmac_index;
   }
 
-  const auto channel_key = [this, index] {
-    const auto& member = members_[index];
-    ChannelKey key;
-    const bool send_on_vmac = member.config.use_vmac && !member.config.vmac_xmit_base;
-    key.interface = send_on_vmac ? member.vip_interface : *member.config.interface;
-    key.family = member.config.family;
-    key.mode = member.config.is_unicast() ? net::wire::AdvertMode::kUnicast : net::wire::AdvertMode::kMulticast;
-    key.source = member.config.is_unicast() ? member.config.unicast_src_ip : member.config.mcast_src_ip;
-    // A VMAC carries only VIPs; as keepalived, IPv4 adverts sent on it take the parent's primary
-    // address as source (IPv6 ones use the VMAC's own link-local).
-    if (send_on_vmac && !key.source && key.family == Family::kIPv4) {
-      if (auto parent = net::wire::query_interface(*member.config.interface); parent) key.source = parent->primary_v4;
-    }
-    return key;
-  };
-
   asio::steady_timer retry(context_.executor);
   const auto give_up = Clock::now() + kSourceAddressWait;
-  auto key = channel_key();
-  auto channel = context_.channels->acquire(key);
-  while (!channel && Clock::now() < give_up) {
+  auto attached = try_attach(index);
+  while (!attached && Clock::now() < give_up) {
     retry.expires_after(kSourceAddressRetry);
     co_await retry.async_wait(rt::use_nothrow);
-    key = channel_key();
-    channel = context_.channels->acquire(key);
+    attached = try_attach(index);
   }
-  if (!channel) co_return fail(std::move(channel.error()));
-  auto& ready = members_[index];
-  ready.channel_key = key;
-  ready.channel = *channel;
+  co_return attached;
+}
+
+ChannelKey VrrpUnit::channel_key_for(std::size_t index) const {
+  const auto& member = members_[index];
+  ChannelKey key;
+  const bool send_on_vmac = member.config.use_vmac && !member.config.vmac_xmit_base;
+  key.interface = send_on_vmac ? member.vip_interface : *member.config.interface;
+  key.family = member.config.family;
+  key.mode = member.config.is_unicast() ? net::wire::AdvertMode::kUnicast : net::wire::AdvertMode::kMulticast;
+  key.source = member.config.is_unicast() ? member.config.unicast_src_ip : member.config.mcast_src_ip;
+  // A VMAC carries only VIPs; as keepalived, IPv4 adverts sent on it take the parent's primary
+  // address as source (IPv6 ones use the VMAC's own link-local).
+  if (send_on_vmac && !key.source && key.family == Family::kIPv4) {
+    if (auto parent = net::wire::query_interface(*member.config.interface); parent) key.source = parent->primary_v4;
+  }
+  return key;
+}
+
+Result<void> VrrpUnit::try_attach(std::size_t index) {
+  auto key = channel_key_for(index);
+  auto channel = context_.channels->acquire(key);
+  if (!channel) return fail(std::move(channel.error()));
+  auto& member = members_[index];
+  member.channel_key = std::move(key);
+  member.channel = *channel;
   std::weak_ptr<VrrpUnit> weak = weak_from_this();
-  ready.channel->attach(ready.config.virtual_router_id, [weak, index](net::wire::ReceivedPacket&& packet) {
+  member.channel->attach(member.config.virtual_router_id, [weak, index](net::wire::ReceivedPacket&& packet) {
     if (auto unit = weak.lock()) {
       unit->inbox_.push_back(Input{index, std::move(packet)});
       unit->wake();
     }
   });
-  ready.channel->start();
-  co_return Result<void>{};
+  member.channel->start();
+  return {};
+}
+
+void VrrpUnit::address_appeared(int ifindex) {
+  for (std::size_t i = 0; i < members_.size(); ++i) {
+    const auto& member = members_[i];
+    if (member.channel || member.ifindex == 0) continue;
+    if (member.ifindex == ifindex || member.vip_ifindex == ifindex) {
+      inbox_.push_back(Input{i, RetryAttach{}});
+      wake();
+    }
+  }
 }
 
 rt::Task<void> VrrpUnit::remove_stale_vips(std::size_t index) {

@@ -72,6 +72,9 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
   void post(std::size_t member, vrrp::Event event);
   // Orderly stop: priority-0 advert, VIPs removed, notify STOP; run() returns when it is done.
   void request_stop();
+  // Fast executor only. The link monitor saw an address added on `ifindex`: members still without
+  // a socket there (no address at start, e.g. DHCP not done yet) leave FAULT once they can send.
+  void address_appeared(int ifindex);
 
   [[nodiscard]] std::optional<std::size_t> member_index(const std::string& instance_name) const;
   [[nodiscard]] std::vector<MemberStatus> status() const;
@@ -102,13 +105,19 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
     TimePoint last_transition{};
   };
 
+  // An address appeared on the interface of a member that has no socket yet: try again.
+  struct RetryAttach {};
   struct Input {
     std::size_t member = 0;
-    std::variant<vrrp::Event, net::wire::ReceivedPacket> what;
+    std::variant<vrrp::Event, net::wire::ReceivedPacket, RetryAttach> what;
   };
 
   rt::Task<void> prepare();
   rt::Task<Result<void>> prepare_member(std::size_t index);
+  [[nodiscard]] ChannelKey channel_key_for(std::size_t index) const;
+  // Opens (or shares) the member's advert socket and starts receiving; fails while the interface
+  // has no usable source address.
+  [[nodiscard]] Result<void> try_attach(std::size_t index);
   rt::Task<void> remove_stale_vips(std::size_t index);
   rt::Task<void> process_inputs();
   rt::Task<void> execute(std::vector<vrrp::MemberActions> batches);

@@ -154,6 +154,17 @@ def link_fault(lab):
     vb.wait_state("BACKUP")
 
 
+def late_address(lab):
+    """Started before the interface has an address (DHCP not done yet): FAULT, and MASTER as soon
+    as an address appears, without a restart."""
+    a = lab.add_node("a")
+    va = Vigil(a, instance(priority=100, **FAST)).start()
+    va.wait_state("FAULT")
+    a.add_address("192.0.2.1/24")
+    va.wait_state("MASTER")
+    a.wait_for_address(V4_VIP)
+
+
 def unicast(lab):
     a, b = two_nodes(lab)
     capture = lab.capture()
@@ -270,6 +281,6 @@ def notify(lab):
 
 
 if __name__ == "__main__":
-    run_scenarios({f.__name__: f for f in (election, sigkill_failover, crash_cleanup, sigterm_handoff, nopreempt,
+    run_scenarios({f.__name__: f for f in (election, sigkill_failover, crash_cleanup, sigterm_handoff, late_address, nopreempt,
                                            preempt_delay, three_nodes, link_fault, unicast, ipv6, vmac, sync_group,
                                            notify)})
