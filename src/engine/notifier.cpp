@@ -1,13 +1,13 @@
 #include "engine/notifier.hpp"
 
-#include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
-#include <asio/post.hpp>
-#include <asio/use_awaitable.hpp>
-#include <asio/steady_timer.hpp>
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
 #include <cerrno>
 #include <cstring>
 

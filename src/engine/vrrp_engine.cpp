@@ -3,7 +3,6 @@
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/steady_timer.hpp>
-
 #include <filesystem>
 #include <set>
 
@@ -39,8 +38,7 @@ VrrpEngine::VrrpEngine(EngineOptions options) : options_(std::move(options)) {}
 
 VrrpEngine::~VrrpEngine() = default;
 
-rt::Task<Result<std::unique_ptr<VrrpEngine>>> VrrpEngine::start(const config::Config& config,
-                                                                 EngineOptions options) {
+rt::Task<Result<std::unique_ptr<VrrpEngine>>> VrrpEngine::start(const config::Config& config, EngineOptions options) {
   std::unique_ptr<VrrpEngine> engine(new VrrpEngine(std::move(options)));
   auto netlink = co_await net::netlink::Netlink::open();
   if (!netlink) co_return fail(std::move(netlink.error()));

@@ -1,10 +1,9 @@
 #include "engine/vrrp_unit.hpp"
 
+#include <algorithm>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/steady_timer.hpp>
-
-#include <algorithm>
 #include <set>
 
 #include "engine/core_config.hpp"
@@ -71,9 +70,7 @@ std::optional<std::size_t> VrrpUnit::member_index(const std::string& instance_na
   return std::nullopt;
 }
 
-const vrrp::Instance& VrrpUnit::core(std::size_t member) const {
-  return group_ ? group_->member(member) : *instance_;
-}
+const vrrp::Instance& VrrpUnit::core(std::size_t member) const { return group_ ? group_->member(member) : *instance_; }
 
 std::vector<vrrp::MemberActions> VrrpUnit::feed(std::size_t member, const vrrp::Event& event, TimePoint now) {
   if (group_) return group_->on(member, event, now);
@@ -286,7 +283,8 @@ void VrrpUnit::report(std::size_t index, vrrp::State state, std::uint8_t priorit
   context_.notifier->submit(std::move(request));
 
   // A sync group reports its own transition once every member agrees on the new state.
-  if (group_config_ && std::all_of(members_.begin(), members_.end(), [&](const Member& m) { return m.reported == state; })) {
+  if (group_config_ &&
+      std::all_of(members_.begin(), members_.end(), [&](const Member& m) { return m.reported == state; })) {
     NotifyRequest group;
     group.group = true;
     group.name = group_config_->name;
@@ -454,8 +452,9 @@ rt::Task<Result<void>> VrrpUnit::prepare_member(std::size_t index) {
     auto& member = members_[index];
     if (!member.config.interface) co_return fail(make_error(std::errc::invalid_argument, "no interface configured"));
     const auto ifindex = co_await netlink.link_index(*member.config.interface);
-    if (!ifindex) co_return fail(make_error(ifindex.error().code, "interface " + *member.config.interface + ": " +
-                                                                      ifindex.error().to_string()));
+    if (!ifindex)
+      co_return fail(make_error(ifindex.error().code,
+                                "interface " + *member.config.interface + ": " + ifindex.error().to_string()));
     member.ifindex = *ifindex;
     member.vip_interface = *member.config.interface;
     member.vip_ifindex = *ifindex;
@@ -474,7 +473,8 @@ rt::Task<Result<void>> VrrpUnit::prepare_member(std::size_t index) {
       spec.mac = virtual_mac(members_[index].config);
       spec.mode = net::netlink::MacvlanMode::kPrivate;
       const auto created = co_await netlink.create_macvlan(spec);
-      if (!created) co_return fail(make_error(created.error().code, "VMAC " + vmac + ": " + created.error().to_string()));
+      if (!created)
+        co_return fail(make_error(created.error().code, "VMAC " + vmac + ": " + created.error().to_string()));
       vmac_index = *created;
     }
     if (const auto up = co_await netlink.set_link_up(vmac_index, true); !up) co_return fail(up.error());

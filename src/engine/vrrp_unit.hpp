@@ -62,8 +62,7 @@ struct MemberStatus {
 class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
  public:
   // One standalone instance (`group` empty, one member) or the members of a sync group.
-  VrrpUnit(UnitContext context, std::vector<config::VrrpInstance> members,
-           std::optional<config::VrrpSyncGroup> group);
+  VrrpUnit(UnitContext context, std::vector<config::VrrpInstance> members, std::optional<config::VrrpSyncGroup> group);
 
   // Prepares sockets, VMACs and stale VIPs, starts the core and runs until stopped.
   rt::Task<void> run();
@@ -142,7 +141,7 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
   UnitContext context_;
   std::string name_;
   std::optional<config::VrrpSyncGroup> group_config_;
-  std::deque<Member> members_;  // a deque: members never move, so references into one survive additions
+  std::deque<Member> members_;              // a deque: members never move, so references into one survive additions
   std::optional<vrrp::Instance> instance_;  // standalone
   std::optional<vrrp::SyncGroup> group_;    // sync group
   std::deque<Input> inbox_;

@@ -11,8 +11,8 @@
 
 #include <algorithm>
 #include <array>
-#include <limits>
 #include <cstring>
+#include <limits>
 
 namespace vigil::net::netlink {
 
