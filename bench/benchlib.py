@@ -214,9 +214,27 @@ def _status_kb(pid: int, path: str, key: str) -> int:
     return 0
 
 
+def _threads_runtime(pid: int) -> float | None:
+    """Sum of the on-CPU time of every thread of pid, in seconds, from /proc/PID/task/*/schedstat
+    (nanoseconds: the same sum_exec_runtime that utime+stime are scaled to, without the 1/CLK_TCK
+    rounding that makes utime+stime useless for a daemon using milliseconds per minute)."""
+    total = 0
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return None
+    for tid in tasks:
+        try:
+            total += int(Path(f"/proc/{pid}/task/{tid}/schedstat").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+    return total / 1e9
+
+
 @dataclasses.dataclass
 class Usage:
-    cpu: float = 0.0           # utime+stime of the live processes of the tree (all threads), s
+    cpu: float = 0.0           # on-CPU time of the live processes of the tree (all threads), s
+    cpu_ticks: float = 0.0     # the same from utime+stime (10 ms resolution), s
     children_cpu: float = 0.0  # cutime+cstime: reaped children (scripts, notify), s
     rss_kb: int = 0            # sum of VmRSS over the tree
     pss_kb: int = 0            # sum of Pss over the tree (shared pages counted once overall)
@@ -224,7 +242,8 @@ class Usage:
     threads: int = 0
 
     def minus(self, earlier: "Usage") -> "Usage":
-        return Usage(cpu=self.cpu - earlier.cpu, children_cpu=self.children_cpu - earlier.children_cpu,
+        return Usage(cpu=self.cpu - earlier.cpu, cpu_ticks=self.cpu_ticks - earlier.cpu_ticks,
+                     children_cpu=self.children_cpu - earlier.children_cpu,
                      rss_kb=self.rss_kb, pss_kb=self.pss_kb, processes=self.processes, threads=self.threads)
 
 
@@ -235,7 +254,10 @@ def tree_usage(root: int) -> Usage:
         if not fields:
             continue
         # fields[11..14] = utime stime cutime cstime (stat fields 14..17), fields[17] = num_threads
-        usage.cpu += (int(fields[11]) + int(fields[12])) / CLK_TCK
+        ticks = (int(fields[11]) + int(fields[12])) / CLK_TCK
+        runtime = _threads_runtime(pid)
+        usage.cpu_ticks += ticks
+        usage.cpu += ticks if runtime is None else runtime
         usage.children_cpu += (int(fields[13]) + int(fields[14])) / CLK_TCK
         usage.threads += int(fields[17])
         usage.processes += 1
