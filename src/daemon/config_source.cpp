@@ -1,11 +1,8 @@
 #include "daemon/config_source.hpp"
 
 #include <algorithm>
-#include <fstream>
 
-#if VIGIL_HAVE_CONFIG
 #include "config/loader.hpp"
-#endif
 
 namespace vigil::daemon {
 
@@ -15,8 +12,6 @@ std::size_t ConfigLoad::error_count() const noexcept {
 }
 
 std::size_t ConfigLoad::warning_count() const noexcept { return messages.size() - error_count(); }
-
-#if VIGIL_HAVE_CONFIG
 
 ConfigLoad load_config(const std::filesystem::path& file, bool check_host) {
   config::LoadResult loaded = config::load_file(file);
@@ -37,21 +32,5 @@ ConfigLoad load_config(const std::filesystem::path& file, bool check_host) {
   result.config = std::make_shared<const ConfigModel>(std::move(*loaded.config));
   return result;
 }
-
-#else
-
-ConfigLoad load_config(const std::filesystem::path& file, bool /*check_host*/) {
-  ConfigLoad result;
-  std::ifstream in(file);
-  if (!in) {
-    result.messages.push_back({true, file.string() + ": error: cannot read the file"});
-    return result;
-  }
-  result.messages.push_back({false, file.string() + ": warning: not validated (built without src/config)"});
-  result.config = std::make_shared<const ConfigModel>();
-  return result;
-}
-
-#endif
 
 }  // namespace vigil::daemon

@@ -1,24 +1,16 @@
 #pragma once
-// ADAPTER between the daemon and src/config (vigil::config::load_file / check_host / format).
-// The daemon only sees this file. It is wired to the real loader whenever the vigil_config target
-// exists (VIGIL_HAVE_CONFIG=1, always since src/config landed); the placeholder branch accepts any
-// readable file and only serves a build configured with -DVIGIL_DAEMON_CONFIG_STUB=ON.
+// The daemon's view of src/config: load and validate a file, and report every diagnostic as a
+// line of text (vigil::config::load_file / check_host / format).
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
-#if VIGIL_HAVE_CONFIG
 #include "config/model.hpp"
-#endif
 
 namespace vigil::daemon {
 
-#if VIGIL_HAVE_CONFIG
 using ConfigModel = config::Config;
-#else
-struct ConfigModel {};  // placeholder until src/config is built
-#endif
 
 struct ConfigMessage {
   bool is_error = false;

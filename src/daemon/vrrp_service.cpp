@@ -66,6 +66,19 @@ void tune_fast_thread(const config::GlobalConfig& global) {
   ::pthread_setname_np(::pthread_self(), "vigil-vrrp");
 }
 
+// Applying a changed VRRP config in place (the per-object diff of issue 6) is not built yet. Until
+// it is, a reload that would change VRRP behaviour is refused, so the running config stays whole
+// and the operator is told, rather than a "reloaded" that changed nothing.
+Result<void> check_reloadable(const config::Config& current, const config::Config& next) {
+  const bool same = current.global == next.global && current.vrrp_script == next.vrrp_script &&
+                    current.track_file == next.track_file && current.track_process == next.track_process &&
+                    current.vrrp_instance == next.vrrp_instance && current.vrrp_sync_group == next.vrrp_sync_group;
+  if (same) return {};
+  return fail(make_error(std::errc::operation_not_supported,
+                         "the new config changes VRRP settings, which this version applies only at start "
+                         "(restart vigild to apply them)"));
+}
+
 }  // namespace
 
 VrrpService::VrrpService(std::filesystem::path runtime_dir) : runtime_dir_(std::move(runtime_dir)) {}
@@ -75,6 +88,9 @@ VrrpService::~VrrpService() { stop_fast_thread(); }
 void VrrpService::install(DaemonHooks& hooks) {
   hooks.start = [this](asio::io_context& main, const ConfigModel& config) { return start(main, config); };
   hooks.stop = [this] { return stop(); };
+  hooks.reload = [](const ConfigModel& current, const ConfigModel& next) -> rt::Task<Result<void>> {
+    co_return check_reloadable(current, next);
+  };
   hooks.dump = [this](rt::SignalEvent) {
     if (!engine_) {
       sys::log_info("no VRRP instance to dump");

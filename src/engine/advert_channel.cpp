@@ -63,9 +63,18 @@ rt::Task<void> AdvertChannel::receive_loop([[maybe_unused]] std::shared_ptr<Adve
 void AdvertChannel::dispatch(net::wire::ReceivedPacket&& packet) {
   // Only the VRID is read here; the owning instance checks everything else in keepalived's order.
   const auto header = vrrp::peek_header(packet.payload());
-  const auto receiver = header ? receivers_.find(header->vrid) : receivers_.end();
+  if (!header) {
+    // Too short to name a VRID: every instance listening here saw a malformed advert, and each
+    // counts it (as too-short) when it checks it.
+    for (auto& [vrid, receive] : receivers_) {
+      auto copy = packet;
+      receive(std::move(copy));
+    }
+    return;
+  }
+  const auto receiver = receivers_.find(header->vrid);
   if (receiver == receivers_.end()) {
-    ++unknown_vrid_;
+    ++unknown_vrid_;  // another router's VRID on this link: normal, not an error
     return;
   }
   receiver->second(std::move(packet));

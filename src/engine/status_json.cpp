@@ -6,7 +6,7 @@ namespace vigil::engine {
 
 namespace {
 
-nlohmann::json receive_counters(const vrrp::ReceiveStats& receive) {
+nlohmann::json receive_counters(const vrrp::ReceiveStats& receive, std::uint64_t other_vrid_on_socket) {
   nlohmann::json rejected = nlohmann::json::object();
   for (std::size_t reason = 0; reason < vrrp::kRejectReasonCount; ++reason) {
     rejected[vrrp::to_string(static_cast<vrrp::RejectReason>(reason))] = receive.rejected[reason];
@@ -14,6 +14,7 @@ nlohmann::json receive_counters(const vrrp::ReceiveStats& receive) {
   return {{"accepted", receive.accepted},
           {"interval_differs", receive.interval_differs},
           {"address_list_mismatch", receive.address_list_mismatch},
+          {"other_vrid_on_socket", other_vrid_on_socket},
           {"rejected", std::move(rejected)}};
 }
 
@@ -42,7 +43,7 @@ nlohmann::json to_json(const std::vector<MemberStatus>& members) {
           {"priority_zero_sent", member.stats.priority_zero_sent},
           {"priority_zero_received", member.stats.priority_zero_received},
           {"vip_failures", member.stats.vip_failures}}},
-        {"receive", receive_counters(member.receive)},
+        {"receive", receive_counters(member.receive, member.other_vrid_on_socket)},
     });
   }
   return {{"vrrp_instances", std::move(instances)}};

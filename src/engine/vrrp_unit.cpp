@@ -601,6 +601,7 @@ std::vector<MemberStatus> VrrpUnit::status() const {
     status.vips = instance.config().vips;
     status.stats = instance.stats();
     status.receive = member.receive;
+    if (member.channel) status.other_vrid_on_socket = member.channel->unknown_vrid_packets();
     status.last_transition = member.last_transition;
     out.push_back(std::move(status));
   }

@@ -56,6 +56,9 @@ struct MemberStatus {
   std::vector<IpPrefix> vips;
   vrrp::InstanceStats stats;
   vrrp::ReceiveStats receive;
+  // Adverts for VRIDs no local instance uses, on the socket this member shares (per socket, not
+  // per member: other routers on the link are normal, so this is not a rejection).
+  std::uint64_t other_vrid_on_socket = 0;
   TimePoint last_transition{};
 };
 

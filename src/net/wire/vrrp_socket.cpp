@@ -276,7 +276,7 @@ Result<std::optional<ReceivedPacket>> VrrpSocket::receive_now() {
 
   if (options_.family == Family::kIPv4) {
     // The kernel hands a raw IPv4 socket the whole datagram; a header it cannot parse leaves an
-    // empty payload, which the codec rejects (and counts) as too short.
+    // empty payload, which every instance on the socket then rejects and counts as too short.
     if (const auto ip = parse_ipv4_header(packet.bytes)) {
       packet.payload_offset = ip->header_length;
       packet.hop_limit = ip->ttl;
