@@ -153,7 +153,6 @@ class Side:
     def stop(self) -> None:
         self.daemon.stop()
 
-
     def check_received(self, sender: "Side", priority_zero: bool = False) -> str:
         """Asserts that this (backup) side accepted the sender's adverts without any complaint;
         returns a one-line summary of the counters for the log."""
