@@ -12,6 +12,7 @@
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <system_error>
 
 #include "engine/status_json.hpp"
 #include "rt/io_context.hpp"
@@ -42,7 +43,8 @@ void lock_memory() {
     return;
   }
   if (::mlockall(MCL_CURRENT | MCL_FUTURE) != 0) {
-    sys::log_warning("vrrp_no_swap: mlockall failed ({}); adverts may wait for page faults", std::strerror(errno));
+    sys::log_warning("vrrp_no_swap: mlockall failed ({}); adverts may wait for page faults",
+                     std::system_category().message(errno));
   }
 }
 
@@ -52,7 +54,7 @@ void tune_fast_thread(const config::GlobalConfig& global) {
     param.sched_priority = static_cast<int>(global.vrrp_rt_priority);
     if (const int error = ::pthread_setschedparam(::pthread_self(), SCHED_RR, &param); error != 0) {
       sys::log_warning("vrrp_rt_priority {}: cannot use SCHED_RR ({}); running at normal priority",
-                       global.vrrp_rt_priority, std::strerror(error));
+                       global.vrrp_rt_priority, std::system_category().message(error));
     }
   }
   if (!global.vrrp_cpu_affinity.empty()) {
@@ -60,7 +62,7 @@ void tune_fast_thread(const config::GlobalConfig& global) {
     CPU_ZERO(&cpus);
     for (const auto cpu : global.vrrp_cpu_affinity) CPU_SET(cpu, &cpus);
     if (const int error = ::pthread_setaffinity_np(::pthread_self(), sizeof cpus, &cpus); error != 0) {
-      sys::log_warning("vrrp_cpu_affinity: {}", std::strerror(error));
+      sys::log_warning("vrrp_cpu_affinity: {}", std::system_category().message(error));
     }
   }
   ::pthread_setname_np(::pthread_self(), "vigil-vrrp");
@@ -160,7 +162,7 @@ rt::Task<void> VrrpService::dump_status() {
     std::ofstream out(partial, std::ios::trunc);
     out << snapshot.dump(2) << '\n';
     if (!out) {
-      sys::log_error("cannot write {}: {}", partial.string(), std::strerror(errno));
+      sys::log_error("cannot write {}: {}", partial.string(), std::system_category().message(errno));
       co_return;
     }
   }

@@ -10,23 +10,24 @@
 #include <asio/use_awaitable.hpp>
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 
 #include "sys/log.hpp"
 #include "sys/process.hpp"
 
 namespace vigil::engine {
 
-Notifier::Notifier(asio::any_io_executor executor, std::vector<std::string> fifo_paths, ScriptIdentity identity)
+Notifier::Notifier(asio::any_io_executor executor, const std::vector<std::string>& fifo_paths, ScriptIdentity identity)
     : executor_(std::move(executor)), identity_(identity) {
   for (const auto& path : fifo_paths) {
     if (::mkfifo(path.c_str(), 0600) != 0 && errno != EEXIST) {
-      sys::log_error("cannot create notify FIFO {}: {}", path, std::strerror(errno));
+      sys::log_error("cannot create notify FIFO {}: {}", path, std::system_category().message(errno));
       continue;
     }
     // Read-write, so opening never blocks and lines wait in the pipe until a reader comes.
     sys::UniqueFd fd(::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
     if (!fd) {
-      sys::log_error("cannot open notify FIFO {}: {}", path, std::strerror(errno));
+      sys::log_error("cannot open notify FIFO {}: {}", path, std::system_category().message(errno));
       continue;
     }
     fifos_.push_back(std::move(fd));
@@ -110,7 +111,7 @@ void Notifier::write_fifos(const NotifyRequest& request) {
   for (const auto& fd : fifos_) {
     // A full pipe (nobody reading) loses the line rather than stalling the notifier.
     if (::write(fd.get(), line.data(), line.size()) < 0) {
-      sys::log_warning("notify FIFO: line dropped ({})", std::strerror(errno));
+      sys::log_warning("notify FIFO: line dropped ({})", std::system_category().message(errno));
     }
   }
 }

@@ -35,7 +35,7 @@ struct ScriptIdentity {
 class Notifier {
  public:
   // `fifo_paths`: global notify_fifo and vrrp_notify_fifo, resolved against the runtime directory.
-  Notifier(asio::any_io_executor executor, std::vector<std::string> fifo_paths, ScriptIdentity identity);
+  Notifier(asio::any_io_executor executor, const std::vector<std::string>& fifo_paths, ScriptIdentity identity);
 
   // Any thread: queues the request on the notifier's executor.
   void submit(NotifyRequest request);

@@ -152,7 +152,10 @@ rt::Task<void> VrrpUnit::run() {
     if (!stopping_) {
       now = Clock::now();
       const auto deadline = next_deadline();
-      if (deadline && *deadline <= now) co_await execute(fire_timers(now));
+      if (deadline && *deadline <= now) {
+        auto actions = fire_timers(now);
+        co_await execute(std::move(actions));
+      }
     }
   }
   co_await teardown();
@@ -452,9 +455,10 @@ rt::Task<Result<void>> VrrpUnit::prepare_member(std::size_t index) {
     auto& member = members_[index];
     if (!member.config.interface) co_return fail(make_error(std::errc::invalid_argument, "no interface configured"));
     const auto ifindex = co_await netlink.link_index(*member.config.interface);
-    if (!ifindex)
+    if (!ifindex) {
       co_return fail(make_error(ifindex.error().code,
                                 "interface " + *member.config.interface + ": " + ifindex.error().to_string()));
+    }
     member.ifindex = *ifindex;
     member.vip_interface = *member.config.interface;
     member.vip_ifindex = *ifindex;
