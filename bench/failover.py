@@ -156,7 +156,7 @@ def main() -> int:
         with B.vigil_lab.Lab(f"failover-{impl}") as lab:
             a = lab.add_node("a", addresses=[f"{A_IP}/24"])
             b = lab.add_node("b", addresses=[f"{B_IP}/24"])
-            capture = lab.capture(bpf="ip proto 112 or arp")
+            capture = B.capture(lab, "ip proto 112 or arp")
             reader = B.PcapReader(capture.pcap)
             for mode in modes:
                 B.log(f"{impl} {mode}: load {B.loadavg()}")
