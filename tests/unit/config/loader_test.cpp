@@ -92,7 +92,7 @@ TEST_CASE("the walkthrough master means what the walkthrough says") {
   CHECK(instance.name == "VI_1");
   CHECK(instance.state == InitialState::kMaster);
   CHECK(instance.interface == "eth0");
-  CHECK(instance.virtual_router_id == 55);
+  CHECK(instance.virtual_router_id == 157);
   CHECK(instance.priority == 100);
   CHECK(instance.version == 2);
   CHECK(instance.advert_int == 1s);
