@@ -215,7 +215,7 @@ void Tracking::start() {
   }
   auto spawn = [&](rt::Task<void> task) {
     ++s.running;
-    asio::co_spawn(s.slow, std::move(task), [state = state_](std::exception_ptr error) {
+    asio::co_spawn(s.slow, std::move(task), [state = state_](const std::exception_ptr& error) {
       --state->running;
       if (!error) return;
       try {

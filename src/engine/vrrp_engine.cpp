@@ -88,7 +88,7 @@ rt::Task<Result<std::unique_ptr<VrrpEngine>>> VrrpEngine::start(const config::Co
   raw->tracking_->start();
   for (const auto& unit : engine->units_) {
     ++raw->running_units_;
-    asio::co_spawn(raw->options_.fast, unit->run(), [raw, unit](std::exception_ptr error) {
+    asio::co_spawn(raw->options_.fast, unit->run(), [raw, unit](const std::exception_ptr& error) {
       --raw->running_units_;
       if (!error) return;
       try {
@@ -100,7 +100,7 @@ rt::Task<Result<std::unique_ptr<VrrpEngine>>> VrrpEngine::start(const config::Co
   }
   raw->following_links_ = true;
   asio::co_spawn(raw->options_.fast, raw->follow_links(raw->netlink_->subscribe()),
-                 [raw](std::exception_ptr) { raw->following_links_ = false; });
+                 [raw](const std::exception_ptr&) { raw->following_links_ = false; });
   co_return engine;
 }
 
