@@ -74,7 +74,10 @@ def run_case(lab, impl, case, args, a, b) -> dict:
     with_scripts = case != "none"
     scripts, per_instance, stamp_files = (make_scripts(lab, case_dir, args.scripts, args.stamp_scripts, args.weight,
                                                        args.instances) if with_scripts else ([], {}, []))
-    kglobal = ([f"vrrp_rt_priority {args.keepalived_rt}"] if args.keepalived_rt else [])
+    # keepalived's default RLIMIT_RTTIME for a real-time VRRP process is 10 ms: starting 200
+    # instances exceeds it and the kernel SIGKILLs the child ("has rlimit_rttime been exceeded?").
+    kglobal = ([f"vrrp_rt_priority {args.keepalived_rt}", "vrrp_rlimit_rtime 1000000"] if args.keepalived_rt
+               else [])
     da = B.Daemon(impl, a, instances(args.instances, PRIO_A, per_instance), scripts, name=f"{impl}-{case}-master",
                   keepalived_global=kglobal)
     db = B.Daemon(impl, b, instances(args.instances, PRIO_B, {}), name=f"{impl}-{case}-backup",
@@ -163,7 +166,8 @@ def main() -> int:
     parser.add_argument("--start-timeout", type=float, default=60,
                         help="seconds to wait for every instance of the master to be MASTER before measuring anyway")
     parser.add_argument("--keepalived-rt", type=int, default=0,
-                        help="give keepalived `vrrp_rt_priority N` (default 0: keepalived's default, off)")
+                        help="give keepalived `vrrp_rt_priority N` and `vrrp_rlimit_rtime 1000000` "
+                             "(default 0: keepalived's default, no real-time priority)")
     args = parser.parse_args()
     impls = [i for i in args.impl.split(",") if i]
     cases = [c for c in args.cases.split(",") if c]
@@ -185,7 +189,8 @@ def main() -> int:
     load_after = B.loadavg()
 
     _, mdi = B.vrrp_timing(3, ADVERT, PRIO_B)
-    keepalived_setting = (f"keepalived with vrrp_rt_priority {args.keepalived_rt}" if args.keepalived_rt
+    keepalived_setting = (f"keepalived with vrrp_rt_priority {args.keepalived_rt}, vrrp_rlimit_rtime 1 s"
+                          if args.keepalived_rt
                           else "keepalived defaults")
     print(B.machine_header(
         "Adverts under load (bench/adverts_under_load.py)",

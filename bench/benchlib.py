@@ -55,17 +55,19 @@ VIGIL_GLOBAL = {"vrrp_fast_path": True, "vrrp_rt_priority": 1, "vrrp_no_swap": T
 # two binaries in one benchmark.
 
 _VIGILD_COPY: Path | None = None
+_VIGILD_MTIME: float | None = None
 
 
 def prepare_vigild() -> Path:
     """Copies $VIGILD (default build/lead/src/daemon/vigild) to a temporary file used for the
     whole run and points vrrp_support at it."""
-    global _VIGILD_COPY
+    global _VIGILD_COPY, _VIGILD_MTIME
     if _VIGILD_COPY is not None:
         return _VIGILD_COPY
     source = Path(os.environ["VIGILD"])
     if not source.exists():
         vigil_lab.skip(f"vigild binary not found ({source}); set VIGILD")
+    _VIGILD_MTIME = source.stat().st_mtime
     directory = Path(tempfile.mkdtemp(prefix="vigil-bench-bin-"))
     _VIGILD_COPY = directory / "vigild"
     shutil.copy2(source, _VIGILD_COPY)
@@ -103,7 +105,9 @@ def keepalived_version() -> str:
 def vigild_description() -> str:
     source = Path(os.environ["VIGILD"])
     try:
-        mtime = datetime.datetime.fromtimestamp(source.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+        # The build time of the binary that was copied (and run), not of what is there now.
+        stamp = _VIGILD_MTIME if _VIGILD_MTIME is not None else source.stat().st_mtime
+        mtime = datetime.datetime.fromtimestamp(stamp).strftime("%Y-%m-%d %H:%M")
     except OSError:
         mtime = "?"
     digest = "?"

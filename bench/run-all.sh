@@ -27,8 +27,7 @@ main() {
 }
 
 if [[ -n "$out" ]]; then
-  main | tee "$out"
-else
-  main
+  exec > >(tee "$out")
 fi
+main
 exit "$status"
