@@ -68,6 +68,32 @@ def stats_ms(values: list[float]) -> dict:
             "p999": B.percentile(values, 99.9), "max": max(values) if values else float("nan")}
 
 
+def burst_analysis(times: list[float], instances: int) -> dict | None:
+    """When the master sends the adverts of one tick back to back (clusters separated by more than
+    30 ms of silence, each holding every instance), how late each cluster starts (gap between
+    cluster starts − 100 ms), how long it lasts, and the longest pause inside one. None when the
+    adverts are not clustered that way (keepalived spreads its instances over the interval)."""
+    if not times:
+        return None
+    clusters, current = [], [times[0]]
+    for t in times[1:]:
+        if t - current[-1] > 0.03:
+            clusters.append(current)
+            current = [t]
+        else:
+            current.append(t)
+    clusters.append(current)
+    full = [c for c in clusters if len(c) == instances]
+    if len(full) < 0.9 * len(clusters) or len(clusters) < 3:
+        return None
+    starts = [c[0] for c in clusters]
+    start_late = [(later - earlier - ADVERT) * 1000 for earlier, later in zip(starts, starts[1:])]
+    durations = [(c[-1] - c[0]) * 1000 for c in clusters]
+    pauses = [(v - u) * 1000 for c in clusters for u, v in zip(c, c[1:])]
+    return {"count": len(clusters), "start_late": stats_ms(start_late), "duration": stats_ms(durations),
+            "pause": stats_ms(pauses)}
+
+
 def run_case(lab, impl, case, args, a, b) -> dict:
     case_dir = lab.workdir / f"{impl}-{case.replace('+', '-')}"
     case_dir.mkdir()
@@ -125,6 +151,7 @@ def run_case(lab, impl, case, args, a, b) -> dict:
             lateness.append((gap - ADVERT) * 1000)
             long_gaps += gap > mdi
     result["advert_lateness"] = stats_ms(lateness)
+    result["bursts"] = burst_analysis(sorted(p.ts for p in packets if p.src_ip == A_IP), args.instances)
     result["long_gaps"] = long_gaps
     result["a_adverts"] = sum(len(t) for t in per_vrid.values())
     result["a_vrids"] = len(per_vrid)
@@ -230,6 +257,22 @@ def main() -> int:
           "in % of one core: the daemon's process tree (all threads) and its reaped children (the scripts):\n")
     print(B.markdown_table(["implementation", "case", "stamps", "script lateness median", "p99", "max",
                             "daemon CPU %", "children CPU %", "RSS MiB", "PSS MiB", "processes/threads"], rows))
+    rows = []
+    for impl in impls:
+        for case in cases:
+            bursts = results[(impl, case)]["bursts"]
+            if bursts:
+                rows.append([impl, case, bursts["count"], B.fmt(bursts["start_late"]["median"], 3),
+                             B.fmt(bursts["start_late"]["p99"], 3), B.fmt(bursts["start_late"]["max"], 3),
+                             B.fmt(bursts["duration"]["median"], 2), B.fmt(bursts["duration"]["max"], 2),
+                             B.fmt(bursts["pause"]["p999"], 3), B.fmt(bursts["pause"]["max"], 3)])
+    if rows:
+        print("Send bursts: where the master sends all instances of a tick back to back (clusters of adverts "
+              "separated by > 30 ms), the lateness of each burst's start (ms), its duration (ms) and the pauses "
+              "between two adverts inside it (ms). An instance's lateness is its burst's lateness plus the change "
+              "of its place in the burst:\n")
+        print(B.markdown_table(["implementation", "case", "bursts", "start lateness median", "p99", "max",
+                                "duration median", "max", "pause p99.9", "max"], rows))
     notes = []
     for (impl, case), r in results.items():
         if r["drops"]:
