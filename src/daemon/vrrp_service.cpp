@@ -4,10 +4,10 @@
 #include <sched.h>
 #include <sys/mman.h>
 
+#include <array>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/use_awaitable.hpp>
-#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
