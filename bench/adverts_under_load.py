@@ -68,11 +68,12 @@ def stats_ms(values: list[float]) -> dict:
             "p999": B.percentile(values, 99.9), "max": max(values) if values else float("nan")}
 
 
-def burst_analysis(times: list[float], instances: int) -> dict | None:
+def burst_analysis(times: list[float], instances: int, window: float) -> dict | None:
     """When the master sends the adverts of one tick back to back (clusters separated by more than
     30 ms of silence, each holding every instance), how late each cluster starts (gap between
     cluster starts − 100 ms), how long it lasts, and the longest pause inside one. None when the
-    adverts are not clustered that way (keepalived spreads its instances over the interval)."""
+    adverts are not clustered that way, one cluster per tick (keepalived runs a timer per
+    instance: its adverts drift apart, or merge into longer clusters)."""
     if not times:
         return None
     clusters, current = [], [times[0]]
@@ -84,7 +85,7 @@ def burst_analysis(times: list[float], instances: int) -> dict | None:
             current.append(t)
     clusters.append(current)
     full = [c for c in clusters if len(c) == instances]
-    if len(full) < 0.9 * len(clusters) or len(clusters) < 3:
+    if len(full) < 0.9 * len(clusters) or len(clusters) < max(3.0, 0.9 * window / ADVERT):
         return None
     starts = [c[0] for c in clusters]
     start_late = [(later - earlier - ADVERT) * 1000 for earlier, later in zip(starts, starts[1:])]
@@ -151,7 +152,8 @@ def run_case(lab, impl, case, args, a, b) -> dict:
             lateness.append((gap - ADVERT) * 1000)
             long_gaps += gap > mdi
     result["advert_lateness"] = stats_ms(lateness)
-    result["bursts"] = burst_analysis(sorted(p.ts for p in packets if p.src_ip == A_IP), args.instances)
+    result["bursts"] = burst_analysis(sorted(p.ts for p in packets if p.src_ip == A_IP), args.instances,
+                                       t1 - t0)
     result["long_gaps"] = long_gaps
     result["a_adverts"] = sum(len(t) for t in per_vrid.values())
     result["a_vrids"] = len(per_vrid)
