@@ -31,7 +31,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "vrrp"))  # vrrp_support puts ../lib (vigil_lab) on the path too
-from vrrp_support import Vigil, assert_equal, assert_true, require_vigild  # noqa: E402
+from vrrp_support import Vigil, assert_equal, assert_true, check_clean_exits, require_vigild  # noqa: E402
 import vigil_lab  # noqa: E402
 
 EXAMPLES = HERE.parents[2] / "config-examples" / "walkthrough"
@@ -40,7 +40,6 @@ ADDRESSES = {"master": "192.0.2.7/24", "backup": "192.0.2.9/24"}  # the walkthro
 # Generous bounds, never measurements: master-down with advert_int 1 is ~3.6 s, chk_main runs every
 # second, notify scripts run off the fast path.
 TIMEOUT = 20
-STARTED: list["WalkthroughNode"] = []
 
 
 class WalkthroughNode(Vigil):
@@ -67,8 +66,7 @@ class WalkthroughNode(Vigil):
         self.notify_log = self.etc / "notify.log"  # where notify.sh writes: beside itself
 
     def start(self, log_level: str = "debug") -> "WalkthroughNode":
-        super().start(log_level)
-        STARTED.append(self)
+        super().start(log_level)  # registers the daemon for check_clean_exits()
         return self
 
     def restart(self, lab: vigil_lab.Lab, syntax: str = "toml") -> "WalkthroughNode":
@@ -92,20 +90,6 @@ class WalkthroughNode(Vigil):
         status = self.instance_status("VI_1")
         return status["base_priority"], status["effective_priority"]
 
-
-def check_clean_exits() -> None:
-    """Every daemon still running stops on SIGTERM with status 0, and no log holds a sanitizer
-    report (the ASan build runs this test too)."""
-    problems = []
-    for daemon in STARTED:
-        if daemon.process.alive():
-            code = daemon.stop()
-            if code != 0:
-                problems.append(f"{daemon.name} on {daemon.role} exited with {code} on SIGTERM")
-        if "Sanitizer" in daemon.log() or "runtime error:" in daemon.log():
-            problems.append(f"{daemon.name} on {daemon.role}: sanitizer report:\n{daemon.log()[-4000:]}")
-    if problems:
-        raise AssertionError("\n".join(problems))
 
 
 def say(text: str) -> None:
