@@ -91,7 +91,6 @@ class WalkthroughNode(Vigil):
         return status["base_priority"], status["effective_priority"]
 
 
-
 def say(text: str) -> None:
     print(text, flush=True)
 
