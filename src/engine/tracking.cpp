@@ -10,31 +10,30 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <sstream>
 
 #include "sys/log.hpp"
 #include "sys/process.hpp"
 #include "sys/script_security.hpp"
 #include "sys/user.hpp"
+#include "track/rise_fall.hpp"
 
 namespace vigil::engine {
 
 namespace {
 
 constexpr auto kPollInterval = std::chrono::seconds(1);  // track_file and track_process
-constexpr int kFaultBelow = -253;
 
-enum class Kind : std::uint8_t { kScript, kFile, kProcess, kInterface };
+using track::TrackerKind;
+using TrackerKey = std::pair<TrackerKind, std::string>;
 
-struct Ref {
-  Kind kind = Kind::kScript;
-  std::string name;
-  TrackerInput input;
-};
-
+// A reference's weight overrides the object's own; `reverse` on either flips it.
 template <class Object>
-TrackerInput input_for(const config::TrackRef& ref, const Object& object) {
-  return TrackerInput{ref.weight.value_or(object.weight), ref.reverse || object.reverse};
+track::TrackerConfig tracker_for(TrackerKind kind, const config::TrackRef& ref, const Object& object) {
+  return track::TrackerConfig{ref.name, kind, ref.weight.value_or(object.weight), ref.reverse || object.reverse};
+}
+
+vrrp::TrackStateChanged to_event(const track::TrackSummary& summary) {
+  return vrrp::TrackStateChanged{summary.weight, summary.fault};
 }
 
 // The program a command runs, for script security: only an absolute path can be checked.
@@ -96,35 +95,17 @@ std::int64_t read_track_file(const std::string& path) {
 
 }  // namespace
 
-TrackerEffect pass_fail_effect(const TrackerInput& tracker, bool ok) {
-  // keepalived: an unweighted tracker decides FAULT; `reverse` makes success the failure.
-  if (tracker.weight == 0) return TrackerEffect{0, tracker.reverse ? ok : !ok};
-  const int multiplier = tracker.reverse ? -1 : 1;
-  if (ok && tracker.weight > 0) return TrackerEffect{tracker.weight * multiplier, false};
-  if (!ok && tracker.weight < 0) return TrackerEffect{tracker.weight * multiplier, false};
-  return TrackerEffect{};
-}
-
-TrackerEffect file_effect(const TrackerInput& tracker, std::int64_t value) {
-  if (tracker.weight == 0) return TrackerEffect{0, tracker.reverse ? value == 0 : value != 0};
-  const std::int64_t total = value * tracker.weight * (tracker.reverse ? -1 : 1);
-  if (total < kFaultBelow) return TrackerEffect{0, true};
-  return TrackerEffect{static_cast<int>(std::clamp<std::int64_t>(total, -254, 254)), false};
-}
-
 struct Tracking::State {
   config::Config config;
   asio::any_io_executor fast;
   asio::any_io_executor slow;
   ScriptIdentity identity;
   ChangeHandler on_change;
-  // Fast side.
-  std::map<std::string, bool> script_ok;
-  std::map<std::string, std::int64_t> file_value;
-  std::map<std::string, bool> process_ok;
-  std::map<std::string, bool> interface_up;
-  std::map<std::string, std::vector<Ref>> refs;  // by instance
-  std::map<std::string, vrrp::TrackStateChanged> reported;
+  // Fast side: each instance's tracked objects with their last status, and which instances use
+  // which object, so a change re-summarizes only those.
+  std::map<std::string, std::vector<track::TrackedObject>> objects;  // by instance
+  std::map<TrackerKey, std::vector<std::pair<std::string, std::size_t>>> users;
+  std::map<std::string, track::TrackSummary> reported;
   // Slow side.
   std::atomic<bool> stopping{false};
   std::size_t running = 0;
@@ -140,33 +121,43 @@ Tracking::Tracking(const config::Config& config, asio::any_io_executor fast, asi
   s.slow = std::move(slow);
   s.identity = identity;
   s.on_change = std::move(on_change);
-  for (const auto& [name, script] : config.vrrp_script) s.script_ok[name] = !script.init_fail;
-  for (const auto& [name, file] : config.track_file) s.file_value[name] = read_track_file(file.file);
-  for (const auto& [name, process] : config.track_process) s.process_ok[name] = true;
 
+  // Before the first poll: scripts are up unless init_fail, processes up, files as they read now.
+  auto initial_status = [&](const track::TrackerConfig& tracker) {
+    track::TrackerStatus status;
+    if (tracker.kind == TrackerKind::kScript) status.up = !config.vrrp_script.at(tracker.name).init_fail;
+    if (tracker.kind == TrackerKind::kFile)
+      status.file_value = read_track_file(config.track_file.at(tracker.name).file);
+    return status;
+  };
   std::map<std::string, const config::VrrpSyncGroup*> group_of;
   for (const auto& [name, group] : config.vrrp_sync_group) {
     for (const auto& member : group.group) group_of[member] = &group;
   }
-  auto add_refs = [&](std::vector<Ref>& out, const auto& owner) {
+  auto add_objects = [&](const std::string& instance, const auto& owner) {
+    std::vector<track::TrackerConfig> trackers;
     for (const auto& ref : owner.track_script) {
-      out.push_back({Kind::kScript, ref.name, input_for(ref, config.vrrp_script.at(ref.name))});
+      trackers.push_back(tracker_for(TrackerKind::kScript, ref, config.vrrp_script.at(ref.name)));
     }
     for (const auto& ref : owner.track_file) {
-      out.push_back({Kind::kFile, ref.name, input_for(ref, config.track_file.at(ref.name))});
+      trackers.push_back(tracker_for(TrackerKind::kFile, ref, config.track_file.at(ref.name)));
     }
     for (const auto& ref : owner.track_process) {
-      out.push_back({Kind::kProcess, ref.name, input_for(ref, config.track_process.at(ref.name))});
+      trackers.push_back(tracker_for(TrackerKind::kProcess, ref, config.track_process.at(ref.name)));
     }
     for (const auto& ref : owner.track_interface) {
-      out.push_back({Kind::kInterface, ref.name, TrackerInput{ref.weight.value_or(0), ref.reverse}});
-      s.interface_up.emplace(ref.name, true);
+      trackers.push_back(track::TrackerConfig{ref.name, TrackerKind::kInterface, ref.weight.value_or(0), ref.reverse});
+    }
+    auto& objects = s.objects[instance];
+    for (auto& tracker : trackers) {
+      s.users[{tracker.kind, tracker.name}].emplace_back(instance, objects.size());
+      const auto status = initial_status(tracker);
+      objects.push_back(track::TrackedObject{std::move(tracker), status});
     }
   };
   for (const auto& [name, instance] : config.vrrp_instance) {
-    auto& refs = s.refs[name];
-    add_refs(refs, instance);
-    if (const auto group = group_of.find(name); group != group_of.end()) add_refs(refs, *group->second);
+    add_objects(name, instance);
+    if (const auto group = group_of.find(name); group != group_of.end()) add_objects(name, *group->second);
   }
 }
 
@@ -174,44 +165,33 @@ Tracking::~Tracking() { state_->stopping = true; }
 
 std::vector<TrackerChange> Tracking::initial() const {
   std::vector<TrackerChange> out;
-  const auto& s = *state_;
-  for (const auto& [instance, refs] : s.refs) {
-    if (refs.empty()) continue;
-    vrrp::TrackStateChanged summary;
-    for (const auto& ref : refs) {
-      TrackerEffect effect;
-      switch (ref.kind) {
-        case Kind::kScript: effect = pass_fail_effect(ref.input, s.script_ok.at(ref.name)); break;
-        case Kind::kProcess: effect = pass_fail_effect(ref.input, s.process_ok.at(ref.name)); break;
-        case Kind::kInterface: effect = pass_fail_effect(ref.input, s.interface_up.at(ref.name)); break;
-        case Kind::kFile: effect = file_effect(ref.input, s.file_value.at(ref.name)); break;
-      }
-      summary.weight += effect.weight;
-      summary.fault = summary.fault || effect.fault;
-    }
-    out.push_back({instance, summary});
+  for (const auto& [instance, objects] : state_->objects) {
+    if (!objects.empty()) out.push_back({instance, to_event(track::summarize(objects))});
   }
   return out;
 }
 
-void Tracking::recompute() {
+void Tracking::update(TrackerKind kind, const std::string& name, track::TrackerStatus status) {
   auto& s = *state_;
-  for (auto& change : initial()) {
-    auto& last = s.reported[change.instance];
-    if (last.weight == change.state.weight && last.fault == change.state.fault) continue;
-    last = change.state;
-    s.on_change(change);
+  const auto users = s.users.find({kind, name});
+  if (users == s.users.end()) return;
+  for (const auto& [instance, index] : users->second) s.objects[instance][index].status = status;
+  for (const auto& [instance, index] : users->second) {
+    const auto summary = track::summarize(s.objects[instance]);
+    auto& last = s.reported[instance];
+    if (summary == last) continue;  // also when an instance uses the object twice
+    last = summary;
+    s.on_change({instance, to_event(summary)});
   }
 }
 
 void Tracking::start() {
   auto& s = *state_;
-  for (const auto& change : initial()) s.reported[change.instance] = change.state;
+  for (const auto& [instance, objects] : s.objects) s.reported[instance] = track::summarize(objects);
+  // keepalived runs only the scripts some instance tracks.
   std::set<std::string> used_scripts;
-  for (const auto& [instance, refs] : s.refs) {
-    for (const auto& ref : refs) {
-      if (ref.kind == Kind::kScript) used_scripts.insert(ref.name);
-    }
+  for (const auto& [key, users] : s.users) {
+    if (key.first == TrackerKind::kScript) used_scripts.insert(key.second);
   }
   auto spawn = [&](rt::Task<void> task) {
     ++s.running;
@@ -231,34 +211,14 @@ void Tracking::start() {
 }
 
 void Tracking::interface_changed(const std::string& name, bool up) {
-  auto& s = *state_;
-  const auto found = s.interface_up.find(name);
-  if (found == s.interface_up.end() || found->second == up) return;
-  found->second = up;
-  recompute();
+  track::TrackerStatus status;
+  status.up = up;
+  update(TrackerKind::kInterface, name, status);
 }
 
-void Tracking::post_script(const std::string& name, bool ok) {
-  asio::post(state_->fast, [this, state = state_, name, ok] {
-    if (state->stopping) return;
-    state->script_ok[name] = ok;
-    recompute();
-  });
-}
-
-void Tracking::post_file(const std::string& name, std::int64_t value) {
-  asio::post(state_->fast, [this, state = state_, name, value] {
-    if (state->stopping) return;
-    state->file_value[name] = value;
-    recompute();
-  });
-}
-
-void Tracking::post_process(const std::string& name, bool ok) {
-  asio::post(state_->fast, [this, state = state_, name, ok] {
-    if (state->stopping) return;
-    state->process_ok[name] = ok;
-    recompute();
+void Tracking::post(TrackerKind kind, const std::string& name, track::TrackerStatus status) {
+  asio::post(state_->fast, [this, state = state_, kind, name, status] {
+    if (!state->stopping) update(kind, name, status);
   });
 }
 
@@ -287,12 +247,11 @@ rt::Task<void> Tracking::run_script(std::shared_ptr<State> state, config::VrrpSc
       }
     }
   }
-  bool ok = !script.init_fail;
-  std::uint32_t successes = 0;
-  std::uint32_t failures = 0;
+  track::RiseFall history(script.rise, script.fall, script.init_fail);
+  const auto argv = script.script.exec_argv();  // built once, not on every run
   while (!state->stopping) {
     const auto started = Clock::now();
-    const auto result = co_await sys::run(script.script.exec_argv(), options);
+    const auto result = co_await sys::run(argv, options);
     if (state->stopping) break;
     const bool passed = result && result->succeeded();
     if (!result) {
@@ -301,23 +260,16 @@ rt::Task<void> Tracking::run_script(std::shared_ptr<State> state, config::VrrpSc
     } else if (!passed) {
       sys::log_debug("vrrp_script {}: {}", script.name, result->describe(script.timeout));
     }
-    // rise/fall: that many results in a row before the state flips.
-    if (passed) {
-      failures = 0;
-      ++successes;
-    } else {
-      successes = 0;
-      ++failures;
-    }
-    if (!ok && passed && successes >= script.rise) {
-      ok = true;
-      sys::log_notice(sys::LogFields{{"VIGIL_SCRIPT", script.name}}, "vrrp_script {} succeeded", script.name);
-      post_script(script.name, true);
-    } else if (ok && !passed && failures >= script.fall) {
-      ok = false;
-      sys::log_notice(sys::LogFields{{"VIGIL_SCRIPT", script.name}}, "vrrp_script {} failed ({})", script.name,
-                      result ? result->describe(script.timeout) : result.error().to_string());
-      post_script(script.name, false);
+    if (const auto changed = history.record(passed)) {
+      if (passed) {
+        sys::log_notice(sys::LogFields{{"VIGIL_SCRIPT", script.name}}, "vrrp_script {} succeeded", script.name);
+      } else {
+        sys::log_notice(sys::LogFields{{"VIGIL_SCRIPT", script.name}}, "vrrp_script {} failed ({})", script.name,
+                        result ? result->describe(script.timeout) : result.error().to_string());
+      }
+      track::TrackerStatus status;
+      status.up = history.up();
+      post(TrackerKind::kScript, script.name, status);
     }
     timer->expires_at(started + script.interval);
     co_await timer->async_wait(rt::use_nothrow);
@@ -336,7 +288,9 @@ rt::Task<void> Tracking::poll_file(std::shared_ptr<State> state, config::TrackFi
     if (value == last) continue;
     last = value;
     sys::log_notice("track_file {}: {} now holds {}", file.name, file.file, value);
-    post_file(file.name, value);
+    track::TrackerStatus status;
+    status.file_value = value;
+    post(TrackerKind::kFile, file.name, status);
   }
 }
 
@@ -347,11 +301,13 @@ rt::Task<void> Tracking::poll_process(std::shared_ptr<State> state, config::Trac
   bool first = true;
   while (!state->stopping) {
     const auto count = count_processes(process);
-    const bool ok = count >= process.quorum && (!process.quorum_max || count <= *process.quorum_max);
+    const bool ok = track::process_quorum_up(count, process.quorum, process.quorum_max);
     if (first || ok != last) {
       if (!first) sys::log_notice("track_process {}: {} matching processes", process.name, count);
       last = ok;
-      post_process(process.name, ok);
+      track::TrackerStatus status;
+      status.up = ok;
+      post(TrackerKind::kProcess, process.name, status);
     }
     first = false;
     timer->expires_after(kPollInterval);

@@ -1,8 +1,7 @@
 #pragma once
 // Tracking: runs every tracked object of a config (vrrp_script, track_file, track_process,
-// track_interface) and turns their results into one TrackStateChanged per instance: the sum of
-// the weights that apply now, and whether an unweighted tracker failed (keepalived's semantics,
-// keepalived-behaviour.md §2.6).
+// track_interface) and turns their results into one TrackStateChanged per instance. The weight
+// semantics and rise/fall are the pure ones of src/track; this file only polls and routes.
 //
 // Scripts, files and processes are polled on the slow executor; interface states arrive from
 // the netlink monitor on the fast one. Every change is posted to the fast executor, where the
@@ -18,6 +17,7 @@
 #include "config/model.hpp"
 #include "engine/notifier.hpp"
 #include "rt/tokens.hpp"
+#include "track/tracker.hpp"
 #include "vrrp/events.hpp"
 
 namespace vigil::engine {
@@ -26,22 +26,6 @@ struct TrackerChange {
   std::string instance;
   vrrp::TrackStateChanged state;
 };
-
-// The weight semantics as pure functions (also unit-tested on their own).
-struct TrackerInput {
-  std::int32_t weight = 0;
-  bool reverse = false;
-};
-// A pass/fail tracker (script, process, interface): its contribution to the priority, and
-// whether it puts the instance in FAULT (weight 0 and failing; with reverse: succeeding).
-struct TrackerEffect {
-  int weight = 0;
-  bool fault = false;
-};
-[[nodiscard]] TrackerEffect pass_fail_effect(const TrackerInput& tracker, bool ok);
-// A track_file: value × weight (reverse negates); weight 0: a non-zero value (reverse: zero) is a
-// FAULT; a total below −253 is a FAULT too.
-[[nodiscard]] TrackerEffect file_effect(const TrackerInput& tracker, std::int64_t value);
 
 class Tracking {
  public:
@@ -62,13 +46,13 @@ class Tracking {
 
  private:
   struct State;
-  void recompute();
+  // Fast executor: a tracked object changed; re-summarizes only the instances that use it.
+  void update(track::TrackerKind kind, const std::string& name, track::TrackerStatus status);
   rt::Task<void> run_script(std::shared_ptr<State> state, config::VrrpScript script);
   rt::Task<void> poll_file(std::shared_ptr<State> state, config::TrackFile file);
   rt::Task<void> poll_process(std::shared_ptr<State> state, config::TrackProcess process);
-  void post_script(const std::string& name, bool ok);
-  void post_file(const std::string& name, std::int64_t value);
-  void post_process(const std::string& name, bool ok);
+  // Slow executor: hands a new status to update() on the fast one.
+  void post(track::TrackerKind kind, const std::string& name, track::TrackerStatus status);
 
   std::shared_ptr<State> state_;
 };

@@ -4,7 +4,6 @@
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/steady_timer.hpp>
-#include <set>
 
 #include "engine/core_config.hpp"
 #include "net/wire/interface_info.hpp"
@@ -36,6 +35,27 @@ const config::AddressEntry* find_entry(const config::VrrpInstance& instance, con
     }
   }
   return nullptr;
+}
+
+// notify_master / notify_backup / notify_fault / notify_stop of an instance or a sync group.
+template <class Owner>
+std::optional<config::Command> state_command(const Owner& owner, vrrp::State state) {
+  switch (state) {
+    case vrrp::State::kMaster: return owner.notify_master;
+    case vrrp::State::kBackup: return owner.notify_backup;
+    case vrrp::State::kFault: return owner.notify_fault;
+    case vrrp::State::kStop: return owner.notify_stop;
+    case vrrp::State::kInit: break;
+  }
+  return std::nullopt;
+}
+
+// The configured entry of a VIP (dev, label, scope ...), or a plain one on the instance's interface.
+config::AddressEntry entry_for(const config::VrrpInstance& instance, const IpPrefix& vip) {
+  if (const auto* entry = find_entry(instance, vip)) return *entry;
+  config::AddressEntry plain;
+  plain.address = vip;
+  return plain;
 }
 
 }  // namespace
@@ -102,6 +122,22 @@ void VrrpUnit::request_stop() {
 
 void VrrpUnit::wake() { timer_.cancel(); }
 
+bool VrrpUnit::timer_due() const {
+  const auto deadline = next_deadline();
+  return deadline && *deadline <= Clock::now();
+}
+
+void VrrpUnit::drain_channels() {
+  // Sync-group members may share a channel: read each one once (no allocation on this path).
+  for (std::size_t i = 0; i < members_.size(); ++i) {
+    const auto* channel = members_[i].channel.get();
+    if (channel == nullptr) continue;
+    const bool seen = std::any_of(members_.begin(), members_.begin() + static_cast<std::ptrdiff_t>(i),
+                                  [channel](const Member& m) { return m.channel.get() == channel; });
+    if (!seen) members_[i].channel->drain();
+  }
+}
+
 bool VrrpUnit::kernel_idle() const {
   return std::none_of(members_.begin(), members_.end(), [](const Member& m) { return m.kernel_busy; });
 }
@@ -143,19 +179,16 @@ rt::Task<void> VrrpUnit::run() {
       timer_.expires_at(deadline.value_or(TimePoint::max()));
       co_await timer_.async_wait(rt::use_nothrow);
     }
-    // Adverts that queued up while we slept (or were descheduled) count before any expired timer.
-    std::set<AdvertChannel*> drained;
-    for (auto& member : members_) {
-      if (member.channel && drained.insert(member.channel.get()).second) member.channel->drain();
-    }
     co_await process_inputs();
-    if (!stopping_) {
-      now = Clock::now();
-      const auto deadline = next_deadline();
-      if (deadline && *deadline <= now) {
-        auto actions = fire_timers(now);
-        co_await execute(std::move(actions));
-      }
+    if (stopping_ || !timer_due()) continue;
+    // Adverts that queued up while we slept (or were descheduled) count before an expired timer;
+    // a wake for an input alone needs no extra read.
+    drain_channels();
+    co_await process_inputs();
+    now = Clock::now();
+    if (timer_due()) {
+      auto actions = fire_timers(now);
+      co_await execute(std::move(actions));
     }
   }
   co_await teardown();
@@ -275,13 +308,7 @@ void VrrpUnit::report(std::size_t index, vrrp::State state, std::uint8_t priorit
   request.name = member.config.name;
   request.state = state_name;
   request.priority = priority;
-  switch (state) {
-    case vrrp::State::kMaster: request.state_command = member.config.notify_master; break;
-    case vrrp::State::kBackup: request.state_command = member.config.notify_backup; break;
-    case vrrp::State::kFault: request.state_command = member.config.notify_fault; break;
-    case vrrp::State::kStop: request.state_command = member.config.notify_stop; break;
-    case vrrp::State::kInit: break;
-  }
+  request.state_command = state_command(member.config, state);
   request.notify_command = member.config.notify;
   context_.notifier->submit(std::move(request));
 
@@ -292,13 +319,7 @@ void VrrpUnit::report(std::size_t index, vrrp::State state, std::uint8_t priorit
     group.group = true;
     group.name = group_config_->name;
     group.state = state_name;
-    switch (state) {
-      case vrrp::State::kMaster: group.state_command = group_config_->notify_master; break;
-      case vrrp::State::kBackup: group.state_command = group_config_->notify_backup; break;
-      case vrrp::State::kFault: group.state_command = group_config_->notify_fault; break;
-      case vrrp::State::kStop: group.state_command = group_config_->notify_stop; break;
-      case vrrp::State::kInit: break;
-    }
+    group.state_command = state_command(*group_config_, state);
     group.notify_command = group_config_->notify;
     context_.notifier->submit(std::move(group));
   }
@@ -339,9 +360,7 @@ rt::Task<Result<void>> VrrpUnit::kernel_job(std::size_t index, const KernelJob& 
   switch (job.kind) {
     case KernelJob::Kind::kAddVips:
       for (const auto& vip : job.vips) {
-        const auto* entry = find_entry(config, vip);
-        const config::AddressEntry fallback{vip, {}, config::AddressScope::kGlobal, {}, {}, {}, false, {}};
-        const auto& address = entry ? *entry : fallback;
+        const auto address = entry_for(config, vip);
         const auto ifindex = co_await ifindex_of(address.dev);
         if (!ifindex) co_return fail(ifindex.error());
         const auto spec = to_address_spec(address, *ifindex);
@@ -355,9 +374,7 @@ rt::Task<Result<void>> VrrpUnit::kernel_job(std::size_t index, const KernelJob& 
       co_return Result<void>{};
     case KernelJob::Kind::kRemoveVips:
       for (const auto& vip : job.vips) {
-        const auto* entry = find_entry(config, vip);
-        const config::AddressEntry fallback{vip, {}, config::AddressScope::kGlobal, {}, {}, {}, false, {}};
-        const auto& address = entry ? *entry : fallback;
+        const auto address = entry_for(config, vip);
         const auto ifindex = co_await ifindex_of(address.dev);
         if (!ifindex) continue;  // the interface is gone, and the address with it
         const auto spec = to_address_spec(address, *ifindex);

@@ -134,6 +134,8 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
   void report(std::size_t index, vrrp::State state, std::uint8_t priority);
   rt::Task<void> teardown();
   [[nodiscard]] bool kernel_idle() const;
+  [[nodiscard]] bool timer_due() const;
+  void drain_channels();
   void wake();
 
   std::vector<vrrp::MemberActions> feed(std::size_t member, const vrrp::Event& event, TimePoint now);

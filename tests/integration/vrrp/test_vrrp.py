@@ -5,6 +5,7 @@ faults, unicast, IPv6, VMAC, sync groups and notify scripts. `test_vrrp.py SCENA
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import time
 
@@ -280,6 +281,35 @@ def notify(lab):
                  "notify FIFO lines")
 
 
+def trackers(lab):
+    """track_file moves the priority by value × weight; an unweighted track_process puts the
+    instance in FAULT while its process is gone, and it recovers when the process is back."""
+    a, b = two_nodes(lab)
+    weight_file = lab.unique_path("a-track", ".value")
+    weight_file.write_text("0\n")
+    program = lab.unique_path("vigiltrk", "")  # a name no other process on the host has
+    shutil.copy("/bin/sleep", program)
+    tracked = a.spawn([str(program), "1000"], name="tracked-process")
+    config = toml_table("global", {"vrrp_rt_priority": 0, "vrrp_no_swap": False})
+    config += toml_table("track_file.load", {"file": str(weight_file), "weight": -20})
+    config += toml_table("track_process.worker", {"process": program.name})
+    config += instance(priority=100, track_file=["load"], track_process=["worker"], **FAST)
+    va = Vigil(a, config).start()
+    vb = Vigil(b, instance(priority=90, **FAST)).start()
+    va.wait_state("MASTER")
+    vb.wait_state("BACKUP")
+    weight_file.write_text("1\n")  # 100 − 20 = 80 < 90: b preempts
+    vb.wait_state("MASTER", timeout=10)
+    assert_equal(va.instance_status()["effective_priority"], 80, "priority with the file at 1")
+    weight_file.write_text("0\n")
+    va.wait_state("MASTER", timeout=10)
+    tracked.kill()
+    va.wait_state("FAULT", timeout=10)
+    vb.wait_state("MASTER", timeout=10)
+    a.spawn([str(program), "1000"], name="tracked-process-again")
+    va.wait_state("MASTER", timeout=10)
+
+
 def scripts_load(lab):
     """Issue 8's guard: a master whose 10 instances (v3, 0.1 s adverts) track 200 scripts that
     start every second keeps its adverts on time, so a priority-90 backup (master-down 0.365 s)
@@ -319,4 +349,4 @@ def scripts_load(lab):
 if __name__ == "__main__":
     run_scenarios({f.__name__: f for f in (election, sigkill_failover, crash_cleanup, sigterm_handoff, late_address, nopreempt,
                                            preempt_delay, three_nodes, link_fault, unicast, ipv6, vmac, sync_group,
-                                           notify, scripts_load)})
+                                           notify, trackers, scripts_load)})
