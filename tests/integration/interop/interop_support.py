@@ -26,7 +26,7 @@ from typing import Sequence
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "vrrp"))
 import vigil_lab  # noqa: E402
-from vrrp_support import assert_equal, assert_true  # noqa: E402,F401  (re-exported for the tests)
+from vrrp_support import LabDaemon, assert_equal, assert_true  # noqa: E402,F401  (asserts re-exported for the tests)
 
 KEEPALIVED = os.environ.get("KEEPALIVED") or shutil.which("keepalived") or "/usr/sbin/keepalived"
 _KA_STATE = re.compile(r"\((\S+)\) Entering (\w+) STATE")
@@ -102,7 +102,7 @@ def keepalived_config(router_id: str, *instances: str) -> str:
     return "global_defs {\n  router_id " + router_id + "\n}\n" + "".join(instances)
 
 
-class Keepalived:
+class Keepalived(LabDaemon):
     """One keepalived (VRRP subsystem only) in one lab node."""
 
     def __init__(self, node: vigil_lab.Node, config: str, name: str = "keepalived"):
@@ -125,25 +125,10 @@ class Keepalived:
         self.process = self.node.spawn(argv, name=self.name, env=dict(os.environ, TMPDIR=str(self.tmp_dir)))
         return self
 
-    def log(self) -> str:
-        return self.process.output() if self.process else ""
-
     def transitions(self, instance_name: str | None = None) -> list[tuple[str, str]]:
         """(instance, state) for every "(VI_1) Entering MASTER STATE" line, in order."""
         found = [m.groups() for m in _KA_STATE.finditer(self.log())]
         return [t for t in found if instance_name is None or t[0] == instance_name]
-
-    def state(self, instance_name: str = "VI_1") -> str:
-        moves = self.transitions(instance_name)
-        return moves[-1][1] if moves else "INIT"
-
-    def wait_state(self, state: str, instance_name: str = "VI_1", timeout: float = 30) -> None:
-        def reached() -> bool:
-            if self.process and not self.process.alive():
-                raise vigil_lab.LabError(f"{self.name} on {self.node.name} exited:\n{self.log()[-3000:]}")
-            return self.state(instance_name) == state
-        vigil_lab.wait_for(reached, timeout=timeout,
-                           what=f"keepalived {instance_name} {state} on {self.node.name} (log:\n{self.log()[-2000:]})")
 
     def vrrp_pid(self) -> int:
         """The VRRP child's PID, checked to be a child of the keepalived this object started."""

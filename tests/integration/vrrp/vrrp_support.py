@@ -50,7 +50,34 @@ def instance(name: str = "VI_1", **values) -> str:
     return toml_table(f"vrrp_instance.{name}", settings)
 
 
-class Vigil:
+class LabDaemon:
+    """A VRRP daemon in a lab node whose instance states are read from its log lines. Subclasses
+    set `node`, `name`, `process`, and give transitions() whose tuples end with the new state."""
+
+    node: vigil_lab.Node
+    name: str
+    process: vigil_lab.Process | None
+
+    def log(self) -> str:
+        return self.process.output() if self.process else ""
+
+    def transitions(self, instance_name: str | None = None) -> list[tuple[str, ...]]:
+        raise NotImplementedError
+
+    def state(self, instance_name: str = "VI_1") -> str:
+        moves = self.transitions(instance_name)
+        return moves[-1][-1] if moves else "INIT"
+
+    def wait_state(self, state: str, instance_name: str = "VI_1", timeout: float = 30) -> None:
+        def reached() -> bool:
+            if self.process and not self.process.alive():
+                raise vigil_lab.LabError(f"{self.name} on {self.node.name} exited:\n{self.log()[-3000:]}")
+            return self.state(instance_name) == state
+        vigil_lab.wait_for(reached, timeout=timeout,
+                           what=f"{self.name} {instance_name} {state} on {self.node.name} (log:\n{self.log()[-2000:]})")
+
+
+class Vigil(LabDaemon):
     """One vigild in one lab node."""
 
     def __init__(self, node: vigil_lab.Node, config: str, name: str = "vigild", fast_path: bool = True):
@@ -73,24 +100,9 @@ class Vigil:
         _started.append(self)
         return self
 
-    def log(self) -> str:
-        return self.process.output() if self.process else ""
-
     def transitions(self, instance_name: str | None = None) -> list[tuple[str, str, str]]:
         found = [m.groups() for m in _TRANSITION.finditer(self.log())]
         return [t for t in found if instance_name is None or t[0] == instance_name]
-
-    def state(self, instance_name: str = "VI_1") -> str:
-        moves = self.transitions(instance_name)
-        return moves[-1][2] if moves else "INIT"
-
-    def wait_state(self, state: str, instance_name: str = "VI_1", timeout: float = 30) -> None:
-        def reached() -> bool:
-            if self.process and not self.process.alive():
-                raise vigil_lab.LabError(f"{self.name} on {self.node.name} exited:\n{self.log()[-3000:]}")
-            return self.state(instance_name) == state
-        vigil_lab.wait_for(reached, timeout=timeout,
-                           what=f"{instance_name} {state} on {self.node.name} (log:\n{self.log()[-2000:]})")
 
     def status(self, timeout: float = 10) -> dict:
         """SIGUSR1 makes vigild write <runtime-dir>/vrrp-status.json; returns it parsed."""
