@@ -91,8 +91,8 @@ Result<void> check_reloadable(const config::Config& current, const config::Confi
                     current.vrrp_instance == next.vrrp_instance && current.vrrp_sync_group == next.vrrp_sync_group;
   if (same) return {};
   return fail(make_error(std::errc::operation_not_supported,
-                         "the new config changes VRRP settings, which this version applies only at start "
-                         "(restart vigild to apply them)"));
+                         "the new config changes global or VRRP settings, which this version applies only at "
+                         "start (restart vigild to apply them)"));
 }
 
 }  // namespace
