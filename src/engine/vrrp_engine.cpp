@@ -86,6 +86,12 @@ rt::Task<Result<std::unique_ptr<VrrpEngine>>> VrrpEngine::start(const config::Co
   // Before Started: an instance whose tracker starts failed (init_fail) starts in FAULT.
   for (const auto& change : raw->tracking_->initial()) raw->on_tracker_changed(change);
   raw->tracking_->start();
+  // Spread the units' starts over one advert interval, one slot each (see set_start_phase).
+  for (std::size_t i = 0; i < engine->units_.size(); ++i) {
+    auto& unit = *engine->units_[i];
+    unit.set_start_phase(unit.advert_interval() * static_cast<std::int64_t>(i) /
+                         static_cast<std::int64_t>(engine->units_.size()));
+  }
   for (const auto& unit : engine->units_) {
     ++raw->running_units_;
     asio::co_spawn(raw->options_.fast, unit->run(), [raw, unit](const std::exception_ptr& error) {

@@ -122,6 +122,12 @@ void VrrpUnit::request_stop() {
 
 void VrrpUnit::wake() { timer_.cancel(); }
 
+Duration VrrpUnit::advert_interval() const {
+  Duration shortest = Duration::max();
+  for (const auto& member : members_) shortest = std::min(shortest, member.config.advert_int);
+  return shortest;
+}
+
 bool VrrpUnit::timer_due() const {
   const auto deadline = next_deadline();
   return deadline && *deadline <= Clock::now();
@@ -147,6 +153,12 @@ bool VrrpUnit::kernel_idle() const {
 rt::Task<void> VrrpUnit::run() {
   auto self = shared_from_this();
   co_await prepare();
+  // Inputs posted meanwhile (tracker states) wake the timer early; they wait in the inbox.
+  const auto start_at = Clock::now() + start_phase_;
+  while (!stop_requested_ && Clock::now() < start_at) {
+    timer_.expires_at(start_at);
+    co_await timer_.async_wait(rt::use_nothrow);
+  }
 
   auto now = Clock::now();
   for (std::size_t i = 0; i < members_.size(); ++i) {

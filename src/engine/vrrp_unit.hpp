@@ -70,6 +70,12 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
   // Prepares sockets, VMACs and stale VIPs, starts the core and runs until stopped.
   rt::Task<void> run();
 
+  // Delays the start of the core by `phase` (before run()). Units started together would
+  // otherwise keep one advert schedule for their whole life and send every tick as one burst, in
+  // which an instance's place changes from tick to tick; staggered starts give each its own slot.
+  void set_start_phase(Duration phase) { start_phase_ = phase; }
+  [[nodiscard]] Duration advert_interval() const;
+
   // Fast executor only. Events for a member by index (see member_index()).
   void post(std::size_t member, vrrp::Event event);
   // Orderly stop: priority-0 advert, VIPs removed, notify STOP; run() returns when it is done.
@@ -151,6 +157,7 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
   std::optional<vrrp::SyncGroup> group_;    // sync group
   std::deque<Input> inbox_;
   asio::steady_timer timer_;
+  Duration start_phase_{};
   bool stop_requested_ = false;
   bool stopping_ = false;
 };
