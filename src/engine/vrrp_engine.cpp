@@ -1,5 +1,6 @@
 #include "engine/vrrp_engine.hpp"
 
+#include <algorithm>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/steady_timer.hpp>
@@ -86,11 +87,12 @@ rt::Task<Result<std::unique_ptr<VrrpEngine>>> VrrpEngine::start(const config::Co
   // Before Started: an instance whose tracker starts failed (init_fail) starts in FAULT.
   for (const auto& change : raw->tracking_->initial()) raw->on_tracker_changed(change);
   raw->tracking_->start();
-  // Spread the units' starts over one advert interval, one slot each (see set_start_phase).
+  // Spread the units' starts over one advert interval (see set_schedule_slot).
   for (std::size_t i = 0; i < engine->units_.size(); ++i) {
     auto& unit = *engine->units_[i];
-    unit.set_start_phase(unit.advert_interval() * static_cast<std::int64_t>(i) /
-                         static_cast<std::int64_t>(engine->units_.size()));
+    unit.set_schedule_slot(
+        unit.advert_interval() * static_cast<std::int64_t>(i) / static_cast<std::int64_t>(engine->units_.size()),
+        static_cast<unsigned>(i));
   }
   for (const auto& unit : engine->units_) {
     ++raw->running_units_;

@@ -128,6 +128,29 @@ Duration VrrpUnit::advert_interval() const {
   return shortest;
 }
 
+// Advert timers are rounded up to a grid of kSendGrid, offset by the unit's ordinal in
+// nanoseconds: the units of one grid slot then wake together (one wake-up of the fast thread for
+// several adverts, instead of one each) and always in the same order, so each instance's place
+// in the slot -- and the gap between its adverts -- stays the same from tick to tick. The state
+// machine keeps the exact schedule (its cadence is anchored to the due time, not the wake-up),
+// and every advert interval is a multiple of the grid, so an instance keeps its slot. Other
+// timers (master-down above all) wake exactly on time.
+TimePoint VrrpUnit::wake_time(TimePoint deadline) const {
+  // 5 ms: 200 instances at 0.1 s (or 1000 at 1 s) cost 200 wake-ups a second instead of 2000 (in
+  // the benchmark lab 6-7 % of a core instead of 18 %), and a slot's sends take well under 1 ms.
+  // It divides every advert interval (v2: whole seconds, v3: centiseconds).
+  constexpr Duration kSendGrid = std::chrono::milliseconds(5);
+  bool advert = false;
+  for (std::size_t i = 0; i < members_.size() && !advert; ++i) {
+    const auto& due = core(i).deadlines().advert;
+    advert = due && *due == deadline;
+  }
+  if (!advert) return deadline;
+  const auto since_epoch = deadline.time_since_epoch();
+  const auto slot = (since_epoch + kSendGrid - Duration(1)) / kSendGrid * kSendGrid;
+  return TimePoint(slot + Duration(ordinal_));
+}
+
 bool VrrpUnit::timer_due() const {
   const auto deadline = next_deadline();
   return deadline && *deadline <= Clock::now();
@@ -188,7 +211,7 @@ rt::Task<void> VrrpUnit::run() {
     }
     if (inbox_.empty()) {
       const auto deadline = stopping_ ? std::nullopt : next_deadline();
-      timer_.expires_at(deadline.value_or(TimePoint::max()));
+      timer_.expires_at(deadline ? wake_time(*deadline) : TimePoint::max());
       co_await timer_.async_wait(rt::use_nothrow);
     }
     co_await process_inputs();

@@ -70,10 +70,14 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
   // Prepares sockets, VMACs and stale VIPs, starts the core and runs until stopped.
   rt::Task<void> run();
 
-  // Delays the start of the core by `phase` (before run()). Units started together would
-  // otherwise keep one advert schedule for their whole life and send every tick as one burst, in
-  // which an instance's place changes from tick to tick; staggered starts give each its own slot.
-  void set_start_phase(Duration phase) { start_phase_ = phase; }
+  // Where this unit's adverts go in the fast thread's schedule. `phase` delays the start of the
+  // core: units started together would otherwise share one advert schedule for life and send each
+  // tick as one burst in which an instance's place changes from tick to tick. `ordinal` orders
+  // the units whose advert timers fall in one send-grid slot (see wake_time).
+  void set_schedule_slot(Duration phase, unsigned ordinal) {
+    start_phase_ = phase;
+    ordinal_ = ordinal;
+  }
   [[nodiscard]] Duration advert_interval() const;
 
   // Fast executor only. Events for a member by index (see member_index()).
@@ -141,6 +145,7 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
   rt::Task<void> teardown();
   [[nodiscard]] bool kernel_idle() const;
   [[nodiscard]] bool timer_due() const;
+  [[nodiscard]] TimePoint wake_time(TimePoint deadline) const;
   void drain_channels();
   void wake();
 
@@ -158,6 +163,7 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
   std::deque<Input> inbox_;
   asio::steady_timer timer_;
   Duration start_phase_{};
+  unsigned ordinal_ = 0;
   bool stop_requested_ = false;
   bool stopping_ = false;
 };
