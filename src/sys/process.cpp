@@ -10,9 +10,9 @@
 #include <asio/experimental/deferred.hpp>
 #include <asio/experimental/parallel_group.hpp>
 #include <asio/posix/stream_descriptor.hpp>
-#include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
+#include <asio/thread_pool.hpp>
 #include <cstring>
 
 #include "sys/log.hpp"
@@ -49,30 +49,18 @@ class OutputCollector {
   std::string kept_;
 };
 
-// Starting a child blocks this thread until it has exec'ed (0.1-0.5 ms). A burst of thousands of
-// scripts would starve timers and sockets for a second, so spawns run in slices of kSpawnSlice with
-// a trip through the reactor in between (a post() lands behind the reactor's queue marker).
-constexpr Duration kSpawnSlice = std::chrono::milliseconds(2);
+// Starting a child blocks the calling thread until the child has exec'ed: 0.1-0.5 ms on an idle
+// machine, but milliseconds when the CPUs are busy and the child has to wait for one. The daemon's
+// thread serves timers, sockets and the other scripts meanwhile, so spawns run on a few threads of
+// their own; with several, children that wait for a CPU also wait side by side, not in a queue.
+constexpr std::size_t kSpawnerThreads = 4;
 
-struct SpawnSlice {
-  TimePoint started{};
-  unsigned generation = 0;
-};
-
-rt::Task<void> wait_for_spawn_slot() {
-  thread_local SpawnSlice slice;  // one io_context per thread
-  for (;;) {
-    if (Clock::now() - slice.started < kSpawnSlice) co_return;
-    const unsigned generation = slice.generation;
-    co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
-    if (slice.generation == generation) {
-      // First one back after the reactor ran: open the next slice.
-      ++slice.generation;
-      slice.started = Clock::now();
-      co_return;
-    }
-  }
+asio::thread_pool& spawner_threads() {
+  static asio::thread_pool pool(kSpawnerThreads);
+  return pool;
 }
+
+rt::Task<Result<SpawnedChild>> spawn_here(SpawnRequest request) { co_return spawn(request); }
 
 struct ExitInfo {
   siginfo_t info{};
@@ -187,10 +175,12 @@ std::vector<std::string> shell_command(std::string_view line, std::string shell)
 
 rt::Task<Result<ScriptResult>> run(std::vector<std::string> argv, ScriptOptions options) {
   auto executor = co_await asio::this_coro::executor;
-  co_await wait_for_spawn_slot();
   const TimePoint started = Clock::now();
-  auto child = spawn(
-      SpawnRequest{argv, options.environment, options.working_directory, options.uid, options.gid, options.stdin_mode});
+  SpawnRequest request{argv, options.environment, options.working_directory, options.uid, options.gid,
+                       options.stdin_mode};
+  auto spawning = spawn_here(std::move(request));
+  // Runs on a spawner thread; this coroutine resumes on its own executor.
+  auto child = co_await asio::co_spawn(spawner_threads(), std::move(spawning), asio::use_awaitable);
   if (!child) co_return fail(child.error());
   const pid_t pid = child->pid;
   stream_descriptor pidfd(executor, child->pidfd.release());
