@@ -99,13 +99,20 @@ rt::Task<bool> await_exit(stream_descriptor& pidfd, Duration limit, bool& cancel
     co_return !ec;
   }
   asio::steady_timer timer(co_await asio::this_coro::executor, limit);
-  auto [order, exit_ec, timer_ec] = co_await asio::experimental::make_parallel_group(
-                                        pidfd.async_wait(stream_descriptor::wait_read, asio::experimental::deferred),
-                                        timer.async_wait(asio::experimental::deferred))
-                                        .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
-  if (order[0] == 0 && !exit_ec) co_return true;
-  cancelled = static_cast<bool>(timer_ec) || order[0] == 0;  // neither side completed on its own
-  co_return false;
+  for (;;) {
+    auto [order, exit_ec, timer_ec] = co_await asio::experimental::make_parallel_group(
+                                          pidfd.async_wait(stream_descriptor::wait_read, asio::experimental::deferred),
+                                          timer.async_wait(asio::experimental::deferred))
+                                          .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
+    if (order[0] == 0 && !exit_ec) co_return true;
+    if (order[0] == 0 && exit_ec != asio::error::operation_aborted) {
+      // The wait itself failed (not our cancellation): the child is still ours, wait again.
+      log_warning("waiting for a script to exit failed ({}); waiting again", exit_ec.message());
+      continue;
+    }
+    cancelled = static_cast<bool>(timer_ec) || order[0] == 0;  // neither side completed on its own
+    co_return false;
+  }
 }
 
 // Kills the group and waits for the leader; killing before reaping means the group id cannot be
@@ -176,8 +183,8 @@ std::vector<std::string> shell_command(std::string_view line, std::string shell)
 rt::Task<Result<ScriptResult>> run(std::vector<std::string> argv, ScriptOptions options) {
   auto executor = co_await asio::this_coro::executor;
   const TimePoint started = Clock::now();
-  SpawnRequest request{argv, options.environment, options.working_directory, options.uid, options.gid,
-                       options.stdin_mode};
+  SpawnRequest request{argv,        options.environment, options.working_directory,
+                       options.uid, options.gid,         options.stdin_mode};
   auto spawning = spawn_here(std::move(request));
   // Runs on a spawner thread; this coroutine resumes on its own executor.
   auto child = co_await asio::co_spawn(spawner_threads(), std::move(spawning), asio::use_awaitable);
