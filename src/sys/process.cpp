@@ -89,6 +89,12 @@ rt::Task<void> collect_output(stream_descriptor& output, OutputCollector& collec
   }
 }
 
+bool has_exited(stream_descriptor& pidfd) {
+  siginfo_t info{};
+  return ::waitid(P_PIDFD, static_cast<id_t>(pidfd.native_handle()), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+         info.si_pid != 0;
+}
+
 // Waits for the pidfd to become readable, at most `limit` (zero: no limit).
 // Returns true when the process exited, false on timeout or cancellation (`cancelled` tells which).
 rt::Task<bool> await_exit(stream_descriptor& pidfd, Duration limit, bool& cancelled) {
@@ -109,6 +115,10 @@ rt::Task<bool> await_exit(stream_descriptor& pidfd, Duration limit, bool& cancel
       // The wait itself failed (not our cancellation): the child is still ours, wait again.
       log_warning("waiting for a script to exit failed ({}); waiting again", exit_ec.message());
       continue;
+    }
+    if (!timer_ec && order[0] == 1 && has_exited(pidfd)) {
+      // Both were due when this thread got to run (a busy machine): the script did finish.
+      co_return true;
     }
     cancelled = static_cast<bool>(timer_ec) || order[0] == 0;  // neither side completed on its own
     co_return false;
