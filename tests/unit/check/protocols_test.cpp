@@ -7,6 +7,7 @@
 
 #include "check/dns.hpp"
 #include "check/http.hpp"
+#include "check/icmp.hpp"
 #include "check/smtp.hpp"
 #include "check/verdicts.hpp"
 
@@ -168,4 +169,31 @@ TEST_CASE("file: weight 0 is up only at 0; a weight scales the value") {
   CHECK(parse_file_value(" 42\n") == 42);
   CHECK(parse_file_value("-7") == -7);
   CHECK_FALSE(parse_file_value("x"));
+}
+
+TEST_CASE("icmp: echo request checksum and reply matching") {
+  const std::vector<std::uint8_t> payload = {'v', 'i', 'g'};
+  const auto v4 = build_echo_request(false, 0x1234, 7, payload);
+  // The checksum of a packet including its own checksum is zero.
+  std::uint32_t sum = 0;
+  for (std::size_t i = 0; i + 1 < v4.size(); i += 2) sum += static_cast<std::uint32_t>((v4[i] << 8) | v4[i + 1]);
+  sum += static_cast<std::uint32_t>(v4.back() << 8);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  CHECK(sum == 0xffff);
+  auto reply = v4;
+  reply[0] = 0;
+  CHECK(is_echo_reply(reply, false, 0x1234, 7, true));
+  CHECK_FALSE(is_echo_reply(reply, false, 0x1234, 8, true));
+  CHECK_FALSE(is_echo_reply(reply, false, 0x4321, 7, true));
+  CHECK(is_echo_reply(reply, false, 0x4321, 7, false));
+  CHECK_FALSE(is_echo_reply(v4, false, 0x1234, 7, true));  // our own request
+  auto v6 = build_echo_request(true, 1, 2, payload);
+  CHECK(v6[0] == 128);
+  v6[0] = 129;
+  CHECK(is_echo_reply(v6, true, 1, 2, true));
+  std::vector<std::uint8_t> ip(20, 0);
+  ip[0] = 0x45;
+  ip.insert(ip.end(), reply.begin(), reply.end());
+  CHECK(icmp_payload_of_ipv4(ip).size() == reply.size());
+  CHECK(icmp_payload_of_ipv4(std::vector<std::uint8_t>{0x60}).empty());
 }
