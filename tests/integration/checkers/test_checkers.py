@@ -8,7 +8,8 @@ node "lb" (192.0.2.1) runs vigil-checkrun. 192.0.2.99 is nobody.
    (timeout) and with a wrong answer. Cases expected UP start with alpha (DOWN until a probe
    passes) and cases expected DOWN without it, so every case must show a transition.
 2. flap: an HTTP checker follows its server going away and coming back, after retry probes.
-Usage: test_checkers.py VIGIL_CHECKRUN. Exit 0 pass, 1 fail, 77 skip.
+3. genhash: vigil-genhash prints the digest an http_get / ssl_get expects (http, https, --verbose).
+Usage: test_checkers.py VIGIL_CHECKRUN VIGIL_GENHASH. Exit 0 pass, 1 fail, 77 skip.
 """
 
 import hashlib
@@ -22,6 +23,7 @@ import vigil_lab  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 CHECKRUN = sys.argv[1]
+GENHASH = sys.argv[2]
 failures = []
 
 
@@ -116,8 +118,24 @@ def test_table(lab, lb, srv):
               f"{name}: {'UP' if up else 'DOWN'} after a transition (verdicts {states})")
         if name.startswith("misc dynamic"):
             check(mine[-1]["weight"] == 5, f"{name}: weight {mine[-1]['weight']}")
+    # Why each DOWN case failed, for the log reader.
+    for line in result.stderr.splitlines():
+        if "probe failed" in line:
+            print("     " + line.split("checker ", 1)[-1][:200])
     if failures:
         print(result.stderr[-4000:])
+
+
+def test_genhash(lb):
+    plain = lb.run([GENHASH, "http://192.0.2.2/health"], check=False)
+    check(plain.returncode == 0 and plain.stdout.strip() == f"MD5SUM = {HEALTHY_MD5}",
+          f"genhash http: {plain.stdout.strip()} {plain.stderr.strip()}")
+    tls = lb.run([GENHASH, "--verbose", "--sni", "www.example.test", "https://192.0.2.2/health"], check=False)
+    check(tls.returncode == 0 and f"MD5SUM = {HEALTHY_MD5}" in tls.stdout and "Content-Length: 8" in tls.stdout
+          and "TLS cipher" in tls.stdout, "genhash https --verbose: digest, headers and TLS details")
+    refused = lb.run([GENHASH, "http://192.0.2.2:81/"], check=False)
+    check(refused.returncode == 1 and "192.0.2.2:81" in refused.stderr,
+          f"genhash on a closed port fails: {refused.stderr.strip()}")
 
 
 def test_flap(lab, lb, srv, servers):
@@ -162,6 +180,7 @@ def main():
                    "--host-record=www.example.test,192.0.2.50", "--log-facility=-"], name="dnsmasq")
         lab.wait_for(lambda: "53" in srv.run(["ss", "-lun"]).stdout, timeout=10, what="dnsmasq listening")
         test_table(lab, lb, srv)
+        test_genhash(lb)
         test_flap(lab, lb, srv, servers)
         if failures:
             lab.failed = True

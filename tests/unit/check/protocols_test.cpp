@@ -13,7 +13,7 @@
 
 using namespace vigil::check;
 
-TEST_CASE("http: request line; Host with a non-default port; Connection: close for 1.1") {
+TEST_CASE("http: request line - Host with a non-default port - Connection: close for 1.1") {
   CHECK(build_http_request({"/health", "www.example.com", 80, false, HttpVersion::k10}) ==
         "GET /health HTTP/1.0\r\nUser-Agent: Vigil-HealthCheck\r\nHost: www.example.com\r\n\r\n");
   CHECK(build_http_request({"/", "192.0.2.1", 8080, false, HttpVersion::k11}) ==
@@ -22,7 +22,7 @@ TEST_CASE("http: request line; Host with a non-default port; Connection: close f
         "GET / HTTP/1.0\r\nUser-Agent: Vigil-HealthCheck\r\nHost: [2001:db8::1]\r\nConnection: close\r\n\r\n");
 }
 
-TEST_CASE("http: md5 of the body; split anywhere; with and without Content-Length") {
+TEST_CASE("http: md5 of the body - split anywhere - with and without Content-Length") {
   const std::string body = "hello vigil\n";
   const std::string with_length = "HTTP/1.1 200 OK\r\nContent-Length: 12\r\nX: y\r\n\r\n" + body + "trailing junk";
   for (std::size_t cut = 0; cut <= with_length.size(); ++cut) {
@@ -68,7 +68,7 @@ TEST_CASE("http: judgement (table)") {
   }
 }
 
-TEST_CASE("smtp: greeting; HELO; 250; QUIT; multi-line replies; failures") {
+TEST_CASE("smtp: greeting - HELO - 250 - QUIT - multi-line replies - failures") {
   SmtpDialogue good("lb1");
   CHECK(good.on_line("220-mail.example ESMTP").send.empty());
   auto r = good.on_line("220 ready");
@@ -126,7 +126,7 @@ TEST_CASE("dns: query bytes and reply judgement") {
   CHECK(judge_dns_reply(std::vector<std::uint8_t>(5), 0x1234, "www.example", DnsQueryType::kA));
 }
 
-TEST_CASE("udp: silence passes unless a reply is required; X nibbles; lengths") {
+TEST_CASE("udp: silence passes unless a reply is required - X nibbles - lengths") {
   const UdpExpectation lenient{};
   CHECK_FALSE(judge_udp({std::nullopt, false}, lenient));
   CHECK(judge_udp({std::nullopt, true}, lenient) == "port unreachable");
@@ -142,7 +142,7 @@ TEST_CASE("udp: silence passes unless a reply is required; X nibbles; lengths") 
   CHECK_FALSE(parse_hex("zz"));
 }
 
-TEST_CASE("misc: exit codes; misc_dynamic weights") {
+TEST_CASE("misc: exit codes - misc_dynamic weights") {
   struct Row {
     std::optional<int> code;
     bool dynamic;
@@ -160,7 +160,7 @@ TEST_CASE("misc: exit codes; misc_dynamic weights") {
   }
 }
 
-TEST_CASE("file: weight 0 is up only at 0; a weight scales the value") {
+TEST_CASE("file: weight 0 is up only at 0 - a weight scales the value") {
   CHECK(file_result(0, 0, false, 5) == ProbeResult{true, std::nullopt});
   CHECK(file_result(3, 0, false, 5) == ProbeResult{false, std::nullopt});
   CHECK(file_result(std::nullopt, 0, false, 5) == ProbeResult{true, std::nullopt});

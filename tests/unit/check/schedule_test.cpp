@@ -33,7 +33,7 @@ std::string run(const CheckTiming& timing, const std::string& results, Duration 
 
 }  // namespace
 
-TEST_CASE("schedule: retries; delays and verdicts (table)") {
+TEST_CASE("schedule: retries - delays and verdicts (table)") {
   struct Row {
     const char* what;
     CheckTiming timing;
