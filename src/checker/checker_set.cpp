@@ -80,7 +80,8 @@ rt::Task<void> run_checker(std::shared_ptr<CheckerSet::Shared> shared, std::size
     }
     if (shared->stopped) co_return;
     step = schedule.on_probe_finished(outcome.result, Clock::now());
-    if (!outcome.result.ok && (spec.timing.retry == 0 || outcome.detail != last_failure || step.verdict))
+    // A failure is logged when it is new or decides a verdict, not on every probe of a server that stays down.
+    if (!outcome.result.ok && (outcome.detail != last_failure || step.verdict))
       sys::log_info("checker {}: probe failed: {}", spec.name, outcome.detail);
     last_failure = outcome.result.ok ? std::string() : outcome.detail;
     if (step.verdict) {
