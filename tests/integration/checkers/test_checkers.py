@@ -90,6 +90,15 @@ def table_config(workdir: Path) -> str:
     return "\n".join(parts)
 
 
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+
+
+def check_sanitizers(what: str, output: str):
+    """Sanitized builds: a report in a checker run's output fails the test."""
+    reports = [line for line in output.splitlines() if any(mark in line for mark in SANITIZER_MARKS)]
+    check(not reports, f"{what}: no sanitizer report" + (f" ({reports[0]})" if reports else ""))
+
+
 def verdicts(output: str) -> list[dict]:
     return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
 
@@ -110,6 +119,7 @@ def test_table(lab, lb, srv):
     if result.returncode != 0:
         print(result.stdout, result.stderr)
     check(result.returncode == 0, f"vigil-checkrun ran {len(CASES)} checkers for 3.5 s ({elapsed:.1f} s)")
+    check_sanitizers("table run", result.stderr)
     lines = verdicts(result.stdout)
     for i, (name, up, _kind, _body) in enumerate(CASES):
         mine = [v for v in lines if v["rs"] == i and v["checker"] == 0]
@@ -133,6 +143,7 @@ def test_genhash(lb):
     tls = lb.run([GENHASH, "--verbose", "--sni", "www.example.test", "https://192.0.2.2/health"], check=False)
     check(tls.returncode == 0 and f"MD5SUM = {HEALTHY_MD5}" in tls.stdout and "Content-Length: 8" in tls.stdout
           and "TLS cipher" in tls.stdout, "genhash https --verbose: digest, headers and TLS details")
+    check_sanitizers("genhash", plain.stderr + tls.stderr)
     refused = lb.run([GENHASH, "http://192.0.2.2:81/"], check=False)
     check(refused.returncode == 1 and "192.0.2.2:81" in refused.stderr,
           f"genhash on a closed port fails: {refused.stderr.strip()}")
@@ -161,6 +172,7 @@ def test_flap(lab, lb, srv, servers):
     lab.wait_for(lambda: last_state() is True, timeout=10, what="UP after the server is back")
     check(True, "flap: UP again once the server is back")
     run.stop()
+    check_sanitizers("flap run", run.output())
     transitions = [v["up"] for v in verdicts(run.output())]
     check(transitions == [False, True, False, True], f"flap: verdicts {transitions}")
 
