@@ -1,5 +1,7 @@
 #include "checker/probes.hpp"
 
+#include <linux/icmp.h>
+#include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -170,6 +172,22 @@ rt::Task<ProbeOutcome> udp_probe(const CheckerSpec& spec, const UdpProbe& probe)
   co_return passed();
 }
 
+// A raw ICMP socket sees every ICMP packet the host receives; with many ping checks the kernel
+// should drop all but echo replies before they reach each socket. Best effort.
+void pass_only_echo_replies(int fd, bool v6) {
+  if (v6) {
+    icmp6_filter filter{};
+    for (auto& word : filter.icmp6_filt) word = ~0U;  // block all ...
+    constexpr unsigned kEchoReply = ICMP6_ECHO_REPLY;
+    filter.icmp6_filt[kEchoReply >> 5] &= ~(1U << (kEchoReply & 31));  // ... but echo replies
+    (void)::setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof filter);
+  } else {
+    icmp_filter filter{};
+    filter.data = ~(1U << ICMP_ECHOREPLY);  // a set bit blocks that type
+    (void)::setsockopt(fd, SOL_RAW, ICMP_FILTER, &filter, sizeof filter);
+  }
+}
+
 rt::Task<ProbeOutcome> ping_probe(const CheckerSpec& spec) {
   auto executor = co_await asio::this_coro::executor;
   const bool v6 = spec.target.is_v6();
@@ -191,6 +209,7 @@ rt::Task<ProbeOutcome> ping_probe(const CheckerSpec& spec) {
     co_return failed(make_error(ec, "cannot use the ICMP socket").to_string());
   }
   if (auto applied = apply_socket_options(fd, spec.socket); !applied) co_return failed(applied.error().to_string());
+  if (!datagram) pass_only_echo_replies(fd, v6);
   const auto target = to_asio(spec.target);
   if (spec.socket.bindto) {
     socket.bind(asio::ip::icmp::endpoint(to_asio(*spec.socket.bindto), 0), ec);
