@@ -23,6 +23,7 @@ declare -A allowed=(
   [rt]=""
   [net]="rt"
   [sys]="rt"
+  [checker]="check config rt net sys"
   [engine]="vrrp track ipvs check config rt net sys"
   [control]="engine config rt net sys vrrp track ipvs check"
   [daemon]="*"

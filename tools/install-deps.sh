@@ -13,6 +13,7 @@ packages=(
   # tests, demo and benchmarks
   python3 iproute2 iputils-ping nftables strace tcpdump tshark keepalived procps psmisc bash
   python3-jsonschema python3-yaml
+  dnsmasq-base openssl  # DNS server and test certificates of the checker tests
 )
 
 missing=()

@@ -1,0 +1,58 @@
+#pragma once
+// All health checkers of a config, each a coroutine on the caller's io_context: wait for its next
+// probe time, take a probe slot (bounded descriptors), probe, feed the outcome to its pure
+// schedule, report verdict changes.
+//
+// Reports: one verdict per checker at start (UP, or DOWN with alpha), then one per change. After
+// stop() nothing more is reported. Merge point for the daemon's LB service:
+//   auto checkers = vigil::checker::start_checkers(io, config, [&](const check::CheckerVerdict& v) { ... });
+#include <asio/any_io_executor.hpp>
+#include <asio/io_context.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "check/verdict.hpp"
+#include "checker/checker_spec.hpp"
+#include "config/model.hpp"
+
+namespace vigil::checker {
+
+struct CheckerSetOptions {
+  // Probes holding sockets or processes at once; 0 = a quarter of RLIMIT_NOFILE (at least 16).
+  std::size_t max_concurrent_probes = 0;
+  std::optional<std::uint64_t> random_seed;  // warmup spreading; nullopt = random_device
+  std::string helo_default;                  // SMTP HELO name fallback; empty = the host name
+};
+
+class CheckerSet {
+ public:
+  using Reporter = std::function<void(const check::CheckerVerdict&)>;
+
+  CheckerSet(asio::any_io_executor executor, const config::Config& config, Reporter reporter,
+             CheckerSetOptions options = {});
+  ~CheckerSet();  // stops
+  CheckerSet(const CheckerSet&) = delete;
+  CheckerSet& operator=(const CheckerSet&) = delete;
+
+  void start();
+  // Cancels every checker (running probes and scripts included); they finish on the io_context.
+  void stop();
+
+  [[nodiscard]] const std::vector<CheckerSpec>& specs() const;
+  [[nodiscard]] std::size_t probe_limit() const;
+
+  struct Shared;
+
+ private:
+  std::shared_ptr<Shared> shared_;
+};
+
+// Builds and starts the checkers of `config` on `io` (the one-line merge point for the daemon).
+[[nodiscard]] std::unique_ptr<CheckerSet> start_checkers(asio::io_context& io, const config::Config& config,
+                                                         CheckerSet::Reporter reporter);
+
+}  // namespace vigil::checker

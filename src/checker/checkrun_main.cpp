@@ -1,0 +1,83 @@
+// vigil-checkrun: runs the health checkers of a config without IPVS and prints every verdict as a
+// JSON line ({"t_ms", "vs", "rs", "checker", "kind", "name", "up", "weight"}). For tests and for
+// trying checkers against real servers before a load balancer uses them.
+#include <CLI/CLI.hpp>
+#include <asio/signal_set.hpp>
+#include <asio/steady_timer.hpp>
+#include <csignal>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "checker/checker_set.hpp"
+#include "config/loader.hpp"
+#include "rt/io_context.hpp"
+#include "sys/log.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Run the health checkers of a Vigil config and print verdicts as JSON lines"};
+  std::string config_path;
+  double run_seconds = 0;
+  std::size_t max_probes = 0;
+  std::uint64_t seed = 0;
+  app.add_option("-c,--config", config_path, "config file (.toml, .yaml)")->required();
+  app.add_option("--duration", run_seconds, "stop after this many seconds (default: until SIGTERM/SIGINT)");
+  app.add_option("--max-probes", max_probes, "probes running at once (default: a quarter of the fd limit)");
+  app.add_option("--seed", seed, "random seed for warmup spreading (default: random)");
+  CLI11_PARSE(app, argc, argv);
+
+  auto loaded = vigil::config::load_file(config_path);
+  vigil::config::print_diagnostics(std::cerr, loaded.diagnostics);
+  if (!loaded.ok()) return 1;
+  auto io = vigil::rt::make_io_context();
+  if (!io) {
+    std::cerr << io.error().to_string() << "\n";
+    return 1;
+  }
+  const auto start = vigil::Clock::now();
+  vigil::checker::CheckerSetOptions options;
+  options.max_concurrent_probes = max_probes;
+  if (app.count("--seed") > 0) options.random_seed = seed;
+  vigil::checker::CheckerSet* set_pointer = nullptr;
+  vigil::checker::CheckerSet set(
+      (*io)->get_executor(), *loaded.config,
+      [&](const vigil::check::CheckerVerdict& verdict) {
+        nlohmann::json line;
+        line["t_ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(vigil::Clock::now() - start).count();
+        line["vs"] = verdict.virtual_server;
+        line["rs"] = verdict.real_server;
+        line["checker"] = verdict.checker;
+        line["up"] = verdict.up;
+        line["weight"] = verdict.weight ? nlohmann::json(*verdict.weight) : nlohmann::json(nullptr);
+        for (const auto& spec : set_pointer->specs()) {
+          if (spec.virtual_server == verdict.virtual_server && spec.real_server == verdict.real_server &&
+              spec.checker == verdict.checker) {
+            line["kind"] = vigil::checker::kind_name(spec.probe);
+            line["name"] = spec.name;
+          }
+        }
+        std::cout << line.dump() << std::endl;
+      },
+      options);
+  set_pointer = &set;
+  std::cerr << "vigil-checkrun: " << set.specs().size() << " checkers, " << set.probe_limit()
+            << " probes at most at once\n";
+  asio::signal_set signals(**io, SIGTERM, SIGINT);
+  asio::steady_timer deadline(**io);
+  auto finish = [&] {
+    set.stop();
+    signals.cancel();
+    deadline.cancel();
+  };
+  signals.async_wait([&](const asio::error_code& ec, int) {
+    if (!ec) finish();
+  });
+  if (run_seconds > 0) {
+    deadline.expires_after(std::chrono::duration_cast<vigil::Duration>(std::chrono::duration<double>(run_seconds)));
+    deadline.async_wait([&](const asio::error_code& ec) {
+      if (!ec) finish();
+    });
+  }
+  set.start();
+  (*io)->run();
+  return 0;
+}
