@@ -97,8 +97,10 @@ void run_mailer(Run& run, std::size_t capacity, const std::vector<std::string>& 
           co_await poll.async_wait(vigil::rt::use_nothrow);
         }
         co_await mailer.stop();
+        // The server's accept ends with operation_aborted and the loop runs dry. (Stopping the
+        // context instead would leave the accept pending at destruction, which asio's io_uring
+        // backend completes against an already destroyed socket service.)
         acceptor.close();
-        context.stop();
       },
       asio::detached);
   context.run();
