@@ -156,6 +156,7 @@ rt::Task<Result<void>> VrrpService::start(asio::io_context& main, const config::
   options.fast = engine_executor_;
   options.slow = main.get_executor();
   options.runtime_dir = runtime_dir_.string();
+  options.alerts = alerts_;
   auto engine =
       co_await asio::co_spawn(engine_executor_, engine::VrrpEngine::start(config, options), asio::use_awaitable);
   if (!engine) co_return fail(std::move(engine.error()));

@@ -25,6 +25,8 @@ class VrrpService {
 
   // start/stop hooks for Daemon (the other hooks are left to their owners).
   void install(DaemonHooks& hooks);
+  // Email alerts for transitions (may stay null); must outlive the service.
+  void set_alert_sink(engine::AlertSink* alerts) { alerts_ = alerts; }
 
  private:
   rt::Task<Result<void>> start(asio::io_context& main, const config::Config& config);
@@ -41,6 +43,7 @@ class VrrpService {
   asio::any_io_executor main_executor_;
   asio::any_io_executor engine_executor_;
   std::unique_ptr<engine::VrrpEngine> engine_;
+  engine::AlertSink* alerts_ = nullptr;
 };
 
 }  // namespace vigil::daemon

@@ -17,8 +17,9 @@
 
 namespace vigil::engine {
 
-Notifier::Notifier(asio::any_io_executor executor, const std::vector<std::string>& fifo_paths, ScriptIdentity identity)
-    : executor_(std::move(executor)), identity_(identity) {
+Notifier::Notifier(asio::any_io_executor executor, const std::vector<std::string>& fifo_paths, ScriptIdentity identity,
+                   AlertSink* alerts)
+    : executor_(std::move(executor)), identity_(identity), alerts_(alerts) {
   for (const auto& path : fifo_paths) {
     if (::mkfifo(path.c_str(), 0600) != 0 && errno != EEXIST) {
       sys::log_error("cannot create notify FIFO {}: {}", path, std::system_category().message(errno));
@@ -53,12 +54,22 @@ std::vector<std::string> Notifier::notify_argv(const config::Command& command, c
   return argv;
 }
 
+bool Notifier::wants_alert(const NotifyRequest& request) {
+  return request.smtp_alert && (request.state == "MASTER" || request.state == "BACKUP" || request.state == "FAULT");
+}
+
 void Notifier::submit(NotifyRequest request) {
+  request.when = std::time(nullptr);
   asio::post(executor_, [this, request = std::move(request)]() mutable { enqueue(std::move(request)); });
 }
 
 void Notifier::enqueue(NotifyRequest request) {
   write_fifos(request);
+  // Posting only queues: the mail goes out from the mailer's own coroutine, never in the way
+  // of the scripts below or of an advert.
+  if (alerts_ != nullptr && wants_alert(request)) {
+    alerts_->post_vrrp_alert(VrrpAlert{request.group, request.name, request.state, request.priority, request.when});
+  }
   auto& queue = queues_[request.name];
   const bool idle = queue.empty();
   const std::string name = request.name;

@@ -5,6 +5,7 @@
 // instance run one after another in order, and never on the thread that sends adverts.
 #include <asio/any_io_executor.hpp>
 #include <cstdint>
+#include <ctime>
 #include <deque>
 #include <map>
 #include <optional>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "config/model.hpp"
+#include "engine/alert_sink.hpp"
 #include "rt/tokens.hpp"
 #include "sys/unique_fd.hpp"
 
@@ -24,6 +26,8 @@ struct NotifyRequest {
   std::uint8_t priority = 0;
   std::optional<config::Command> state_command;
   std::optional<config::Command> notify_command;
+  bool smtp_alert = false;  // also mail the transition (the instance's or group's smtp_alert)
+  std::time_t when = 0;     // stamped by submit()
 };
 
 // The account scripts run as (global.script_user / script_group), resolved once.
@@ -35,12 +39,16 @@ struct ScriptIdentity {
 class Notifier {
  public:
   // `fifo_paths`: global notify_fifo and vrrp_notify_fifo, resolved against the runtime directory.
-  Notifier(asio::any_io_executor executor, const std::vector<std::string>& fifo_paths, ScriptIdentity identity);
+  // `alerts` (may be null) receives the MASTER/BACKUP/FAULT transitions whose smtp_alert is on.
+  Notifier(asio::any_io_executor executor, const std::vector<std::string>& fifo_paths, ScriptIdentity identity,
+           AlertSink* alerts = nullptr);
 
   // Any thread: queues the request on the notifier's executor.
   void submit(NotifyRequest request);
   // Resolves once every request submitted so far has run (orderly stop waits for notify_stop).
   rt::Task<void> flush();
+  // Whether `request` is mailed: smtp_alert on and a state change keepalived mails.
+  [[nodiscard]] static bool wants_alert(const NotifyRequest& request);
   // FIFO line for `request`: `INSTANCE "VI_1" MASTER 100`.
   [[nodiscard]] static std::string fifo_line(const NotifyRequest& request);
   // The argv that runs `command` with the four notify arguments appended.
@@ -56,6 +64,7 @@ class Notifier {
 
   asio::any_io_executor executor_;
   ScriptIdentity identity_;
+  AlertSink* alerts_ = nullptr;
   std::vector<sys::UniqueFd> fifos_;
   std::map<std::string, std::deque<NotifyRequest>> queues_;  // per instance/group: in order
   std::size_t running_ = 0;

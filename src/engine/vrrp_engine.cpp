@@ -50,7 +50,8 @@ rt::Task<Result<std::unique_ptr<VrrpEngine>>> VrrpEngine::start(const config::Co
     if (fifo) fifos.push_back(in_runtime_dir(engine->options_.runtime_dir, *fifo));
   }
   const ScriptIdentity identity = script_identity(config.global);
-  engine->notifier_ = std::make_unique<Notifier>(engine->options_.slow, std::move(fifos), identity);
+  engine->notifier_ =
+      std::make_unique<Notifier>(engine->options_.slow, std::move(fifos), identity, engine->options_.alerts);
   engine->vmac_sysctls_ = std::make_unique<net::wire::VmacSysctls>();
 
   UnitContext context;

@@ -27,6 +27,8 @@ struct EngineOptions {
   // ... scripts, notify and everything else here (may be the same executor).
   asio::any_io_executor slow;
   std::string runtime_dir = "/run/vigil";
+  // Email alerts for transitions (smtp_alert); null: none. Must outlive the engine.
+  AlertSink* alerts = nullptr;
 };
 
 class VrrpEngine {

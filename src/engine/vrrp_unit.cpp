@@ -345,6 +345,7 @@ void VrrpUnit::report(std::size_t index, vrrp::State state, std::uint8_t priorit
   request.priority = priority;
   request.state_command = state_command(member.config, state);
   request.notify_command = member.config.notify;
+  request.smtp_alert = member.config.smtp_alert;
   context_.notifier->submit(std::move(request));
 
   // A sync group reports its own transition once every member agrees on the new state.
@@ -356,6 +357,7 @@ void VrrpUnit::report(std::size_t index, vrrp::State state, std::uint8_t priorit
     group.state = state_name;
     group.state_command = state_command(*group_config_, state);
     group.notify_command = group_config_->notify;
+    group.smtp_alert = group_config_->smtp_alert;
     context_.notifier->submit(std::move(group));
   }
 }

@@ -1,0 +1,42 @@
+#pragma once
+// Composing several services into one DaemonHooks: each service adds its own hooks around those
+// already installed, so main.cpp decides the order and no service knows about another.
+#include <utility>
+
+#include "daemon/daemon.hpp"
+
+namespace vigil::daemon {
+
+// `outer` starts before what `hooks` already holds and stops after it (the way a lower layer
+// wraps the ones that rely on it), and is stopped again if they fail to start; on reload the
+// inner hook decides first, so a reload it refuses never reaches `outer`. Dumps are left to the
+// inner hook when `outer` has none.
+inline void wrap_hooks(DaemonHooks& hooks, DaemonHooks outer) {
+  auto inner = std::move(hooks);
+  hooks.start = [inner_start = inner.start, outer_start = outer.start, outer_stop = outer.stop](
+                    asio::io_context& context, const ConfigModel& config) -> rt::Task<Result<void>> {
+    if (outer_start) {
+      if (auto started = co_await outer_start(context, config); !started) co_return started;
+    }
+    if (!inner_start) co_return Result<void>{};
+    auto started = co_await inner_start(context, config);
+    // The daemon runs no stop hook after a failed start: undo what `outer` did here.
+    if (!started && outer_stop) co_await outer_stop();
+    co_return started;
+  };
+  hooks.reload = [inner_reload = inner.reload, outer_reload = outer.reload](
+                     const ConfigModel& current, const ConfigModel& next) -> rt::Task<Result<void>> {
+    if (inner_reload) {
+      if (auto applied = co_await inner_reload(current, next); !applied) co_return applied;
+    }
+    if (outer_reload) co_return co_await outer_reload(current, next);
+    co_return Result<void>{};
+  };
+  hooks.stop = [inner_stop = inner.stop, outer_stop = outer.stop]() -> rt::Task<void> {
+    if (inner_stop) co_await inner_stop();
+    if (outer_stop) co_await outer_stop();
+  };
+  hooks.dump = outer.dump ? outer.dump : inner.dump;
+}
+
+}  // namespace vigil::daemon
