@@ -10,7 +10,7 @@ struct CheckerVerdict {
   std::size_t real_server = 0;     // index into VirtualServer::real_server
   std::size_t checker = 0;         // index among that real server's checkers (all kinds, config order)
   bool up = false;
-  std::optional<int> weight;       // MISC_CHECK with misc_dynamic: the weight the exit code set
+  std::optional<int> weight;  // MISC_CHECK with misc_dynamic: the weight the exit code set
 };
 
 }  // namespace vigil::check

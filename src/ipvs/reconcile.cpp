@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <map>
 
-
 namespace vigil::ipvs {
 
 namespace {
@@ -16,8 +15,8 @@ template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
 
 bool same_settings(const Service& a, const Service& b) {
-  return a.scheduler == b.scheduler && (a.flags & ~kFlagHashed) == (b.flags & ~kFlagHashed) &&
-         a.timeout == b.timeout && a.netmask == b.netmask && a.persistence_engine == b.persistence_engine;
+  return a.scheduler == b.scheduler && (a.flags & ~kFlagHashed) == (b.flags & ~kFlagHashed) && a.timeout == b.timeout &&
+         a.netmask == b.netmask && a.persistence_engine == b.persistence_engine;
 }
 
 void diff_destinations(const ServiceKey& key, const std::vector<Destination>& desired,

@@ -64,10 +64,9 @@ std::uint32_t Service::netmask_for(Family family, unsigned prefix_length) {
   if (prefix_length >= 32) return 0xffffffff;
   const std::uint32_t host_order = ~std::uint32_t{0} << (32 - prefix_length);
   // The kernel keeps the mask in network byte order inside a u32: lay the bytes out in that order.
-  const std::array<std::uint8_t, 4> bytes{static_cast<std::uint8_t>(host_order >> 24),
-                                          static_cast<std::uint8_t>(host_order >> 16),
-                                          static_cast<std::uint8_t>(host_order >> 8),
-                                          static_cast<std::uint8_t>(host_order)};
+  const std::array<std::uint8_t, 4> bytes{
+      static_cast<std::uint8_t>(host_order >> 24), static_cast<std::uint8_t>(host_order >> 16),
+      static_cast<std::uint8_t>(host_order >> 8), static_cast<std::uint8_t>(host_order)};
   std::uint32_t value = 0;
   std::memcpy(&value, bytes.data(), sizeof value);
   return value;

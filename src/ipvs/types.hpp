@@ -51,7 +51,7 @@ struct ServiceKey {
 struct Service {
   ServiceKey key;
   std::string scheduler = "wlc";
-  std::uint32_t flags = 0;  // without kHashed
+  std::uint32_t flags = 0;    // without kHashed
   std::uint32_t timeout = 0;  // persistence timeout in seconds (0: none)
   // IPv4: the persistence netmask in network byte order as the kernel stores it (0xffffffff = /32);
   // IPv6: the prefix length (128).
