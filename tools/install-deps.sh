@@ -13,6 +13,8 @@ packages=(
   # tests, demo and benchmarks
   python3 iproute2 iputils-ping nftables strace tcpdump tshark keepalived procps psmisc bash
   python3-jsonschema python3-yaml
+  # IPVS tests boot Debian's kernel under QEMU (tests/vm/ipvs-vm.sh); xz unpacks its image
+  qemu-system-x86 xz-utils
 )
 
 missing=()
