@@ -7,6 +7,7 @@
 #include "daemon/config_source.hpp"
 #include "daemon/daemon.hpp"
 #include "daemon/exit_code.hpp"
+#include "daemon/lb_service.hpp"
 #include "daemon/vrrp_service.hpp"
 #include "rt/io_context.hpp"
 #include "sys/log.hpp"
@@ -57,6 +58,8 @@ int run(int argc, char** argv) {
   vigil::daemon::DaemonHooks hooks;
   vigil::daemon::VrrpService vrrp(runtime_dir);
   vrrp.install(hooks);
+  vigil::daemon::LbService lb;  // its on_verdict is what the health checkers report to
+  lb.install(hooks);
   vigil::daemon::Daemon daemon({config_file, runtime_dir}, std::move(hooks));
   return to_int(daemon.run());
 }
