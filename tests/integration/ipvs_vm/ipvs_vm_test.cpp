@@ -62,9 +62,7 @@ std::string shell(const std::string& command) {
   return out;
 }
 
-bool has_line(const std::string& text, const std::string& line) {
-  return text.find(line + "\n") != std::string::npos;
-}
+bool has_line(const std::string& text, const std::string& line) { return text.find(line + "\n") != std::string::npos; }
 
 Service tcp_service(const char* address, std::uint16_t port, const char* scheduler) {
   Service s;
@@ -179,8 +177,8 @@ TEST_CASE("ipvs-vm: IPv6 UDP and SCTP services, fwmark services of both families
     CHECK(dumped->size() == 4);
     for (const auto& state : *dumped) {
       CAPTURE(state.service.key.to_string());
-      const bool known = state.service == dns || state.service == sctp || state.service == mark4 ||
-                         state.service == mark6;
+      const bool known =
+          state.service == dns || state.service == sctp || state.service == mark4 || state.service == mark6;
       CHECK(known);
       if (state.service.key == dns.key) CHECK(state.destinations == std::vector<Destination>{v6});
       if (state.service.key == mark6.key) CHECK(state.destinations == std::vector<Destination>{fw6});
@@ -289,7 +287,8 @@ TEST_CASE("ipvs-vm: programming many destinations, Vigil batched vs ipvsadm -R (
       restore << "-A -t 192.0.2.10:" << 1000 + s << " -s wrr\n";
       for (int d = 0; d < per_service && s * per_service + d < count; ++d) {
         Destination dest;
-        dest.address = IpAddress::v4({10, 0, static_cast<std::uint8_t>(d / 250), static_cast<std::uint8_t>(d % 250 + 1)});
+        dest.address =
+            IpAddress::v4({10, 0, static_cast<std::uint8_t>(d / 250), static_cast<std::uint8_t>(d % 250 + 1)});
         dest.port = 80;
         changes.emplace_back(vigil::ipvs::AddDestination{svc.key, dest});
         restore << "-a -t 192.0.2.10:" << 1000 + s << " -r " << dest.address.to_string() << ":80 -m -w 1\n";
