@@ -50,8 +50,8 @@ ipvs::Service settings_of(const config::VirtualServer& server, Family family) {
   service.scheduler = config::to_string(server.lvs_sched);
   if (server.persistence_timeout) {
     service.flags |= ipvs::kFlagPersistent;
-    service.timeout =
-        static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(*server.persistence_timeout).count());
+    service.timeout = static_cast<std::uint32_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(*server.persistence_timeout).count());
   }
   if (server.ops) service.flags |= ipvs::kFlagOnePacket;
   if (server.sh_fallback || server.mh_fallback) service.flags |= ipvs::kFlagSched1;
@@ -84,7 +84,7 @@ std::size_t range_size_capped(const config::AddressRange& range) {
 }
 
 ipvs::Destination destination_of(const IpAddress& ip, std::optional<std::uint16_t> port,
-                                  std::optional<config::LvsMethod> method, const config::VirtualServer& server) {
+                                 std::optional<config::LvsMethod> method, const config::VirtualServer& server) {
   ipvs::Destination d;
   d.address = ip;
   d.port = port.value_or(0);
@@ -177,8 +177,8 @@ ipvs::VirtualServerSpec spec_of(const config::VirtualServer& server, const confi
   }
   if (server.sorry_server) {
     ipvs::SorryServerSpec sorry;
-    sorry.destination = destination_of(server.sorry_server->ip, server.sorry_server->port,
-                                       server.sorry_server->lvs_method, server);
+    sorry.destination =
+        destination_of(server.sorry_server->ip, server.sorry_server->port, server.sorry_server->lvs_method, server);
     sorry.port_from_service = !server.sorry_server->port.has_value();
     sorry.inhibit = server.sorry_server->inhibit;
     spec.sorry_server = sorry;
@@ -206,8 +206,8 @@ std::vector<std::string> lb_warnings(const config::Config& config) {
     for (const auto& member : group.members) {
       if (member.ip && range_size_capped(*member.ip) > kMaxRangeAddresses) {
         warnings.push_back("virtual_server_group." + name + ": range " + member.ip->first.to_string() + "-" +
-                           member.ip->last.to_string() + " is cut to its first " +
-                           std::to_string(kMaxRangeAddresses) + " addresses (one IPVS service each)");
+                           member.ip->last.to_string() + " is cut to its first " + std::to_string(kMaxRangeAddresses) +
+                           " addresses (one IPVS service each)");
       }
     }
   }

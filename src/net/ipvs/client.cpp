@@ -27,7 +27,8 @@ Result<netlink::Message> build(std::uint16_t family, const Change& change) {
   if (const auto* c = std::get_if<AddService>(&change)) return build_add_service(family, c->service);
   if (const auto* c = std::get_if<EditService>(&change)) return build_edit_service(family, c->service);
   if (const auto* c = std::get_if<DeleteService>(&change)) return build_delete_service(family, c->key);
-  if (const auto* c = std::get_if<AddDestination>(&change)) return build_add_destination(family, c->key, c->destination);
+  if (const auto* c = std::get_if<AddDestination>(&change))
+    return build_add_destination(family, c->key, c->destination);
   if (const auto* c = std::get_if<EditDestination>(&change)) {
     return build_edit_destination(family, c->key, c->destination);
   }
@@ -167,9 +168,7 @@ asio::awaitable<Result<Timeouts>> IpvsClient::timeouts() {
   co_return fail(netlink::kernel_error(EPROTO, "get IPVS timeouts", "no reply"));
 }
 
-asio::awaitable<Result<void>> IpvsClient::flush() {
-  co_return co_await execute(build_flush(family_), "flush IPVS");
-}
+asio::awaitable<Result<void>> IpvsClient::flush() { co_return co_await execute(build_flush(family_), "flush IPVS"); }
 
 asio::awaitable<std::vector<Result<void>>> IpvsClient::apply(std::vector<Change> changes) {
   std::vector<netlink::Message> messages;
@@ -187,7 +186,8 @@ asio::awaitable<std::vector<Result<void>>> IpvsClient::apply(std::vector<Change>
     sent_index.push_back(i);
   }
   auto answered = co_await client_->transact_many(std::move(messages), std::move(whats));
-  for (std::size_t j = 0; j < answered.size() && j < sent_index.size(); ++j) results[sent_index[j]] = std::move(answered[j]);
+  for (std::size_t j = 0; j < answered.size() && j < sent_index.size(); ++j)
+    results[sent_index[j]] = std::move(answered[j]);
   co_return results;
 }
 

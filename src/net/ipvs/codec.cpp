@@ -119,8 +119,8 @@ void put_destination(Builder& b, const Destination& d, bool full) {
   b.end(nest);
 }
 
-Result<Message> service_message(std::uint16_t family, std::uint8_t command, const ServiceKey& key,
-                                const Service* full, const char* what) {
+Result<Message> service_message(std::uint16_t family, std::uint8_t command, const ServiceKey& key, const Service* full,
+                                const char* what) {
   Builder b(family, command, 0, IPVS_GENL_VERSION, what);
   put_service(b, key, full);
   return b.finish();
@@ -233,8 +233,7 @@ Result<Message> build_add_destination(std::uint16_t family, const ServiceKey& ke
 Result<Message> build_edit_destination(std::uint16_t family, const ServiceKey& key, const Destination& destination) {
   return destination_message(family, IPVS_CMD_SET_DEST, key, destination, true, "edit destination");
 }
-Result<Message> build_delete_destination(std::uint16_t family, const ServiceKey& key,
-                                         const Destination& destination) {
+Result<Message> build_delete_destination(std::uint16_t family, const ServiceKey& key, const Destination& destination) {
   return destination_message(family, IPVS_CMD_DEL_DEST, key, destination, false, "delete destination");
 }
 
@@ -312,7 +311,8 @@ std::optional<Destination> parse_destination(const netlink::RawMessage& message)
   Destination d;
   d.address = *address;
   d.port = ntohs(*port);
-  d.forward = static_cast<Forward>(get<std::uint32_t>(a[IPVS_DEST_ATTR_FWD_METHOD]).value_or(0) & IP_VS_CONN_F_FWD_MASK);
+  d.forward =
+      static_cast<Forward>(get<std::uint32_t>(a[IPVS_DEST_ATTR_FWD_METHOD]).value_or(0) & IP_VS_CONN_F_FWD_MASK);
   d.weight = get<std::uint32_t>(a[IPVS_DEST_ATTR_WEIGHT]).value_or(0);
   d.upper_threshold = get<std::uint32_t>(a[IPVS_DEST_ATTR_U_THRESH]).value_or(0);
   d.lower_threshold = get<std::uint32_t>(a[IPVS_DEST_ATTR_L_THRESH]).value_or(0);

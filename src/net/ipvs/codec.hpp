@@ -14,12 +14,12 @@
 
 namespace vigil::net::ipvs {
 
+using netlink::Message;
 using vigil::ipvs::Destination;
 using vigil::ipvs::Service;
 using vigil::ipvs::ServiceKey;
 using vigil::ipvs::ServiceState;
 using vigil::ipvs::Timeouts;
-using netlink::Message;
 
 // CTRL_CMD_GETFAMILY for "IPVS" to the generic netlink controller.
 [[nodiscard]] Result<Message> build_resolve_family();
