@@ -44,76 +44,19 @@ std::vector<std::uint8_t> with_command(std::vector<std::uint8_t> bytes, std::uin
 
 TEST_CASE("ipvs genl: delete service golden bytes (nested service, 16-byte address, port big-endian)") {
   const auto key = ServiceKey::for_address(ip("192.0.2.10"), 80, Protocol::kTcp);
-  // clang-format off: one line per header and attribute
+  // One line per header and attribute.
+  // clang-format off
   const std::vector<std::uint8_t> expected = {
-      68,
-      0,
-      0,
-      0,  // nlmsg_len
-      0x22,
-      0,  // nlmsg_type: the resolved family id
-      0,
-      0,  // flags (the transport adds REQUEST|ACK)
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,  // seq, port: filled by the transport
-      IPVS_CMD_DEL_SERVICE,
-      1,
-      0,
-      0,  // genl: command, version 1
-      48,
-      0,
-      IPVS_CMD_ATTR_SERVICE,
-      0x80,  // nested (NLA_F_NESTED) service, 48 bytes
-      6,
-      0,
-      IPVS_SVC_ATTR_AF,
-      0,
-      2,
-      0,
-      0,
-      0,  // AF_INET (u16, padded)
-      6,
-      0,
-      IPVS_SVC_ATTR_PROTOCOL,
-      0,
-      6,
-      0,
-      0,
-      0,  // IPPROTO_TCP
-      20,
-      0,
-      IPVS_SVC_ATTR_ADDR,
-      0,
-      192,
-      0,
-      2,
-      10,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,
-      0,  // nf_inet_addr
-      6,
-      0,
-      IPVS_SVC_ATTR_PORT,
-      0,
-      0,
-      80,
-      0,
-      0,  // port 80, network byte order
+      68, 0, 0, 0,                 // nlmsg_len
+      0x22, 0,                     // nlmsg_type: the resolved family id
+      0, 0,                        // flags (the transport adds REQUEST|ACK)
+      0, 0, 0, 0, 0, 0, 0, 0,      // seq, port: filled by the transport
+      IPVS_CMD_DEL_SERVICE, 1, 0, 0,  // genl: command, version 1
+      48, 0, IPVS_CMD_ATTR_SERVICE, 0x80,  // nested (NLA_F_NESTED) service, 48 bytes
+      6, 0, IPVS_SVC_ATTR_AF, 0, 2, 0, 0, 0,  // AF_INET (u16, padded)
+      6, 0, IPVS_SVC_ATTR_PROTOCOL, 0, 6, 0, 0, 0,  // IPPROTO_TCP
+      20, 0, IPVS_SVC_ATTR_ADDR, 0, 192, 0, 2, 10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  // nf_inet_addr
+      6, 0, IPVS_SVC_ATTR_PORT, 0, 0, 80, 0, 0,  // port 80, network byte order
   };
   // clang-format on
   auto actual = bytes_of(build_delete_service(kFamily, key));
