@@ -16,6 +16,7 @@
 #include <ostream>
 #include <string>
 
+#include "ipvs/pool.hpp"
 #include "ipvs/reconcile.hpp"
 #include "net/ipvs/client.hpp"
 #include "net/netlink/error.hpp"
@@ -307,5 +308,74 @@ TEST_CASE("ipvs-vm: programming many destinations, Vigil batched vs ipvsadm -R (
     std::printf("IPVS-BENCH destinations=%d vigil_ms=%.1f ipvsadm_restore_ms=%.1f ratio=%.2f\n", count, ms(t1 - t0),
                 ms(t3 - t2), ms(t1 - t0) / ms(t3 - t2));
     REQUIRE(co_await ipvs.flush());
+  });
+}
+
+TEST_CASE("ipvs-vm: the pool's decisions reach the kernel (server down/up, inhibit, quorum, sorry server)") {
+  run([](IpvsClient& ipvs) -> asio::awaitable<void> {
+    using namespace vigil::ipvs;
+    VirtualServerSpec spec;
+    spec.services = {tcp_service("192.0.2.10", 80, "wrr")};
+    for (const char* address : {"198.51.100.1", "198.51.100.2", "198.51.100.3"}) {
+      RealServerSpec real;
+      real.destination.address = ip(address);
+      real.destination.weight = 1;
+      real.port_from_service = true;
+      real.checker_starts_up = {true};
+      spec.real_servers.push_back(real);
+    }
+    spec.real_servers[2].inhibit_on_failure = true;
+    spec.quorum = 2;
+    SorryServerSpec sorry;
+    sorry.destination.address = ip("203.0.113.9");
+    sorry.port_from_service = true;
+    spec.sorry_server = sorry;
+    Pool pool({spec});
+
+    // What the daemon does: reconcile at start, then apply each PoolChanged as destination diffs.
+    auto kernel = co_await ipvs.dump();
+    REQUIRE(kernel);
+    auto programmed = pool.desired(0);
+    auto initial = reconcile(programmed, *kernel, {});
+    for (const auto& r : co_await ipvs.apply(std::move(initial))) REQUIRE(r);
+    struct Step {
+      std::size_t real_server;
+      bool up;
+      const char* expected;  // ipvsadm -Sn destination lines, sorted by ipvsadm
+    };
+    const Step steps[] = {
+        {0, false, "198.51.100.2:80 -m -w 1|198.51.100.3:80 -m -w 1"},
+        {2, false, "203.0.113.9:80 -m -w 1|198.51.100.3:80 -m -w 0"},  // quorum lost: sorry + inhibited
+        {0, true, "198.51.100.1:80 -m -w 1|198.51.100.2:80 -m -w 1|198.51.100.3:80 -m -w 0"},  // regained
+        {2, true, "198.51.100.1:80 -m -w 1|198.51.100.2:80 -m -w 1|198.51.100.3:80 -m -w 1"},
+    };
+    for (const auto& step : steps) {
+      CAPTURE(step.real_server);
+      CAPTURE(step.up);
+      const Verdict verdict{0, step.real_server, 0, step.up, {}};
+      auto actions = pool.on_verdict(verdict);
+      const auto desired = pool.desired(0);
+      auto changes = reconcile_destinations(desired, programmed);
+      for (const auto& r : co_await ipvs.apply(std::move(changes))) REQUIRE(r);
+      programmed = desired;
+      auto dumped = co_await ipvs.dump();
+      REQUIRE(dumped);
+      CHECK(reconcile_destinations(desired, *dumped).empty());
+      const std::string saved = shell("ipvsadm -Sn");
+      std::string rest = step.expected;
+      std::size_t count = 0;
+      while (!rest.empty()) {
+        const auto bar = rest.find('|');
+        const std::string part = rest.substr(0, bar);
+        rest = bar == std::string::npos ? "" : rest.substr(bar + 1);
+        CAPTURE(part);
+        CHECK(saved.find("-r " + part) != std::string::npos);
+        ++count;
+      }
+      std::size_t lines = 0;
+      for (std::size_t at = saved.find("\n-a "); at != std::string::npos; at = saved.find("\n-a ", at + 1)) ++lines;
+      if (saved.rfind("-a ", 0) == 0) ++lines;
+      CHECK(lines == count);
+    }
   });
 }
