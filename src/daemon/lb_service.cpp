@@ -46,13 +46,15 @@ LbService::LbService() = default;
 LbService::~LbService() = default;
 
 void LbService::install(DaemonHooks& hooks) {
+  // The load balancer starts first: a config whose virtual servers cannot be programmed fails the
+  // start before VRRP takes any address.
   auto previous_start = std::move(hooks.start);
   hooks.start = [this, previous_start](asio::io_context& context, const ConfigModel& config) -> rt::Task<Result<void>> {
-    if (previous_start) {
-      auto started = co_await previous_start(context, config);
-      if (!started) co_return started;
-    }
-    co_return co_await start(context, config);
+    auto started = co_await start(context, config);
+    if (!started || !previous_start) co_return started;
+    auto others = co_await previous_start(context, config);
+    if (!others) co_await stop();  // the daemon does not run the stop hooks after a failed start
+    co_return others;
   };
   auto previous_stop = std::move(hooks.stop);
   hooks.stop = [this, previous_stop]() -> rt::Task<void> {
@@ -150,19 +152,19 @@ void LbService::handle(const std::vector<ipvs::PoolAction>& actions) {
 
 void LbService::run_script(const std::optional<config::Command>& command, std::string what) {
   if (!command || !executor_) return;
-  auto argv = command->exec_argv();
-  auto display = command->display();
-  asio::co_spawn(
-      executor_,
-      [argv = std::move(argv), display = std::move(display), what = std::move(what)]() mutable -> rt::Task<void> {
-        auto result = co_await sys::run(std::move(argv));
-        if (!result) {
-          sys::log_error("{}: cannot run {}: {}", what, display, result.error().to_string());
-        } else if (!result->succeeded()) {
-          sys::log_warning("{}: {} {}", what, display, result->describe());
-        }
-      },
-      asio::detached);
+  asio::co_spawn(executor_, run_command(*command, std::move(what)), asio::detached);
+}
+
+rt::Task<void> LbService::run_command(config::Command command, std::string what) {
+  // Both named: a default argument is a temporary of the co_await expression (g++ 12 double free).
+  std::vector<std::string> argv = command.exec_argv();
+  sys::ScriptOptions options;
+  auto result = co_await sys::run(std::move(argv), std::move(options));
+  if (!result) {
+    sys::log_error("{}: cannot run {}: {}", what, command.display(), result.error().to_string());
+  } else if (!result->succeeded()) {
+    sys::log_warning("{}: {} {}", what, command.display(), result->describe());
+  }
 }
 
 rt::Task<void> LbService::apply_loop() {
@@ -201,7 +203,29 @@ rt::Task<void> LbService::stop() {
     (void)ec;
     (void)done;
   }
-  if (pool_) handle(pool_->stop());
+  if (pool_) {
+    // omega: the notifications run to completion before the services go.
+    const std::vector<ipvs::PoolAction> omega =
+        pool_->stop();  // named: a range-for temporary across co_await trips g++ 12
+    for (const auto& action : omega) {
+      if (const auto* down = std::get_if<ipvs::RealServerDown>(&action)) {
+        const auto& real = config_->virtual_server[down->virtual_server].real_server[down->real_server];
+        if (real.notify_down) {
+          // Named first: g++ 12 destroys by-value temporaries of a co_await expression twice.
+          config::Command command = *real.notify_down;
+          std::string what = "notify_down";
+          co_await run_command(std::move(command), std::move(what));
+        }
+      } else if (const auto* lost = std::get_if<ipvs::QuorumLost>(&action)) {
+        const auto& quorum_down = config_->virtual_server[lost->virtual_server].quorum_down;
+        if (quorum_down) {
+          config::Command command = *quorum_down;
+          std::string what = "quorum_down";
+          co_await run_command(std::move(command), std::move(what));
+        }
+      }
+    }
+  }
   if (pool_ && !config_->global.lvs_keep_on_stop) {
     std::vector<ipvs::Change> changes;
     for (const auto& state : pool_->desired_all()) changes.emplace_back(ipvs::DeleteService{state.service.key});

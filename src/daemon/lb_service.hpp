@@ -46,6 +46,7 @@ class LbService {
   rt::Task<void> apply_loop();
   void handle(const std::vector<ipvs::PoolAction>& actions);
   void run_script(const std::optional<config::Command>& command, std::string what);
+  static rt::Task<void> run_command(config::Command command, std::string what);
 
   using Wake = asio::experimental::channel<void(asio::error_code, bool)>;
   std::shared_ptr<const config::Config> config_;

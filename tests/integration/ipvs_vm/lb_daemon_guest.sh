@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs inside the IPVS VM: vigild reconciles the kernel with lb.toml at start (adds, edits in
 # place, removes a stale destination, leaves a foreign service alone) and removes its own
-# services at SIGTERM.
+# services at SIGTERM, after omega's notify_down and quorum_down have run.
 fail() { echo "FAIL: $*"; ipvsadm -Sn; exit 1; }
 ipvsadm -A -t 192.0.2.50:80 -s rr                      # not ours: must survive start and stop
 ipvsadm -A -t 192.0.2.10:80 -s rr                      # ours, wrong scheduler: edited in place
@@ -32,4 +32,6 @@ after=$(ipvsadm -Sn)
 echo "after stop:"; echo "$after"
 echo "$after" | grep -q -- '-A -t 192.0.2.50:80' || fail "the foreign service was removed"
 [ "$(echo "$after" | grep -c -- '^-A')" = 1 ] || fail "vigild left its services behind"
+[ -e /tmp/rs1_down ] || fail "omega: notify_down did not run at stop"
+[ "$(cat /tmp/quorum_down 2>/dev/null)" = lost ] || fail "omega: quorum_down did not run at stop"
 echo "lb daemon: ok"
