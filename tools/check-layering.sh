@@ -21,7 +21,7 @@ declare -A allowed=(
   [vrrp]="" [track]="" [ipvs]="" [check]=""
   [config]="vrrp track ipvs check"
   [rt]=""
-  [net]="rt"
+  [net]="rt ipvs"  # net/ipvs speaks the kernel IPVS vocabulary of src/ipvs (plain values)
   [sys]="rt"
   [checker]="check config rt net sys"
   [engine]="vrrp track ipvs check config rt net sys"

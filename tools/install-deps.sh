@@ -14,6 +14,8 @@ packages=(
   python3 iproute2 iputils-ping nftables strace tcpdump tshark keepalived procps psmisc bash
   python3-jsonschema python3-yaml
   dnsmasq-base openssl  # DNS server and test certificates of the checker tests
+  # IPVS tests boot Debian's kernel under QEMU (tests/vm/ipvs-vm.sh); xz unpacks its image
+  qemu-system-x86 xz-utils
 )
 
 missing=()

@@ -8,6 +8,7 @@
 #include "daemon/config_source.hpp"
 #include "daemon/daemon.hpp"
 #include "daemon/exit_code.hpp"
+#include "daemon/lb_service.hpp"
 #include "daemon/static_service.hpp"
 #include "daemon/vrrp_service.hpp"
 #include "rt/io_context.hpp"
@@ -57,12 +58,15 @@ int run(int argc, char** argv) {
   vigil::sys::set_log_level(*vigil::sys::parse_log_level(log_level));
   if (check_only) return check_config(config_file);
   vigil::daemon::DaemonHooks hooks;
-  // Each install wraps the previous ones: start runs alerts, statics, VRRP; stop the reverse.
+  // Each install wraps the previous ones: start runs alerts, statics, the load balancer, VRRP;
+  // stop the reverse.
   // Static addresses/routes come up before VRRP and go after it: virtual routes may rely on them.
   vigil::daemon::AlertService alerts;  // outlives every service that posts to it
   vigil::daemon::VrrpService vrrp(runtime_dir);
   vrrp.set_alert_sink(alerts.sink());
   vrrp.install(hooks);
+  vigil::daemon::LbService lb;  // its on_verdict is what the health checkers report to
+  lb.install(hooks);
   vigil::daemon::StaticService statics;
   statics.install(hooks);
   alerts.install(hooks);

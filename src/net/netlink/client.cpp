@@ -34,8 +34,8 @@ class ScopeExit {
 
 }  // namespace
 
-Result<std::shared_ptr<Client>> Client::open(const asio::any_io_executor& executor) {
-  auto socket = open_route_socket(executor, kRequestReceiveBuffer);
+Result<std::shared_ptr<Client>> Client::open(const asio::any_io_executor& executor, int protocol) {
+  auto socket = open_route_socket(executor, kRequestReceiveBuffer, protocol);
   if (!socket) return fail(socket.error());
   std::shared_ptr<Client> client(new Client(executor, std::move(*socket)));
   asio::co_spawn(executor, client->receive_loop(), [](const std::exception_ptr& e) {
@@ -102,6 +102,71 @@ asio::awaitable<Result<Reply>> Client::transact(Message message, std::string wha
   if (ec) co_return fail(kernel_error(ECANCELED, what, ""));
   if (pending->error != 0) co_return fail(kernel_error(pending->error, what, pending->extack));
   co_return std::move(pending->reply);
+}
+
+asio::awaitable<std::vector<Result<void>>> Client::transact_many(std::vector<Message> messages,
+                                                                 std::vector<std::string> whats) {
+  auto self = shared_from_this();
+  // Well under the socket's send buffer, and the ACKs of one datagram (each echoes only its
+  // header with NETLINK_CAP_ACK) fit the receive buffer easily.
+  constexpr std::size_t kBatchBytes = 32 * 1024;
+  std::vector<Result<void>> results;
+  results.reserve(messages.size());
+  const auto executor = co_await asio::this_coro::executor;
+  std::size_t next = 0;
+  while (next < messages.size()) {
+    std::vector<std::uint8_t> datagram;
+    std::vector<std::pair<std::uint32_t, std::shared_ptr<Pending>>> waiting;
+    while (next < messages.size()) {
+      nlmsghdr* header = nlmsg_hdr(messages[next].get());
+      const std::size_t size = NLMSG_ALIGN(header->nlmsg_len);
+      if (!datagram.empty() && datagram.size() + size > kBatchBytes) break;
+      const std::uint32_t seq = next_seq_++;
+      if (next_seq_ == 0) next_seq_ = 1;
+      header->nlmsg_seq = seq;
+      header->nlmsg_pid = 0;
+      header->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+      const auto* bytes = reinterpret_cast<const std::uint8_t*>(header);
+      datagram.insert(datagram.end(), bytes, bytes + header->nlmsg_len);
+      datagram.resize(datagram.size() + (size - header->nlmsg_len), 0);
+      auto pending = std::make_shared<Pending>(executor);
+      pending_[seq] = pending;
+      waiting.emplace_back(seq, std::move(pending));
+      ++next;
+    }
+    const std::size_t first = results.size();
+    ScopeExit forget([this, &waiting] {
+      for (const auto& [seq, pending] : waiting) pending_.erase(seq);
+    });
+    if (stopped_) {
+      for (std::size_t i = 0; i < waiting.size(); ++i)
+        results.push_back(fail(kernel_error(ECANCELED, whats[first + i], "")));
+      continue;
+    }
+    auto [send_ec, sent] = co_await socket_.async_send_to(asio::buffer(datagram), kernel_endpoint(), rt::use_nothrow);
+    (void)sent;
+    for (std::size_t i = 0; i < waiting.size(); ++i) {
+      const std::string& what = whats[first + i];
+      if (stopped_) {
+        results.push_back(fail(kernel_error(ECANCELED, what, "")));
+        continue;
+      }
+      if (send_ec) {
+        results.push_back(fail(kernel_error(send_ec.value(), what + ": send", "")));
+        continue;
+      }
+      Pending& pending = *waiting[i].second;
+      auto [ec, signalled] = co_await pending.done.async_receive(rt::use_nothrow);
+      if (ec) {
+        results.push_back(fail(kernel_error(ECANCELED, what, "")));
+      } else if (pending.error != 0) {
+        results.push_back(fail(kernel_error(pending.error, what, pending.extack)));
+      } else {
+        results.emplace_back();
+      }
+    }
+  }
+  co_return results;
 }
 
 asio::awaitable<void> Client::receive_loop() {

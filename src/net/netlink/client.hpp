@@ -30,7 +30,8 @@ struct Reply {
 class Client : public std::enable_shared_from_this<Client> {
  public:
   // Opens and binds the socket (NETLINK_EXT_ACK, NETLINK_CAP_ACK) and starts the receive loop.
-  static Result<std::shared_ptr<Client>> open(const asio::any_io_executor& executor);
+  // `protocol`: NETLINK_ROUTE (0) or NETLINK_GENERIC (16).
+  static Result<std::shared_ptr<Client>> open(const asio::any_io_executor& executor, int protocol = 0);
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
@@ -39,6 +40,12 @@ class Client : public std::enable_shared_from_this<Client> {
   // become an Error (see error.hpp) whose message starts with `what`. Dumps (NLM_F_DUMP) run one
   // at a time on this socket, as the kernel requires; other requests interleave freely.
   asio::awaitable<Result<Reply>> transact(Message message, std::string what);
+
+  // Sends many requests (no dumps) packed into as few datagrams as fit, and waits for every ACK.
+  // The kernel handles the messages of a datagram in order and answers each, so one failure does
+  // not stop the rest; result i belongs to message i, its error text starts with whats[i].
+  asio::awaitable<std::vector<Result<void>>> transact_many(std::vector<Message> messages,
+                                                           std::vector<std::string> whats);
 
   // Closes the socket; every waiting transaction resumes with operation_aborted.
   void stop();

@@ -35,10 +35,11 @@ std::optional<std::uint32_t> sender_port(const RouteProtocol::endpoint& from) {
   return address.nl_pid;
 }
 
-Result<RouteProtocol::socket> open_route_socket(const asio::any_io_executor& executor, int receive_buffer_bytes) {
+Result<RouteProtocol::socket> open_route_socket(const asio::any_io_executor& executor, int receive_buffer_bytes,
+                                                int protocol) {
   RouteProtocol::socket socket(executor);
   asio::error_code ec;
-  socket.open(RouteProtocol(AF_NETLINK, NETLINK_ROUTE), ec);
+  socket.open(RouteProtocol(AF_NETLINK, protocol), ec);
   if (ec) return fail(make_error(ec, "netlink socket: open"));
   socket.bind(make_endpoint(), ec);  // port id 0: the kernel picks a unique one
   if (ec) return fail(make_error(ec, "netlink socket: bind"));

@@ -18,8 +18,9 @@ inline constexpr std::size_t kReceiveBufferSize = std::size_t{64} * 1024;
 
 // A bound socket (the kernel assigns the port id) with NETLINK_EXT_ACK and NETLINK_CAP_ACK on.
 // `receive_buffer_bytes` sets SO_RCVBUFFORCE (SO_RCVBUF without CAP_NET_ADMIN); 0 keeps the default.
+// `protocol`: NETLINK_ROUTE (0), or NETLINK_GENERIC (16) for generic netlink families such as IPVS.
 [[nodiscard]] Result<RouteProtocol::socket> open_route_socket(const asio::any_io_executor& executor,
-                                                              int receive_buffer_bytes);
+                                                              int receive_buffer_bytes, int protocol = 0);
 
 // Joins RTNLGRP_* multicast groups.
 [[nodiscard]] Result<void> join_groups(RouteProtocol::socket& socket, std::span<const unsigned> groups);

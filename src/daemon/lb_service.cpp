@@ -1,0 +1,243 @@
+#include "daemon/lb_service.hpp"
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/this_coro.hpp>
+#include <exception>
+#include <variant>
+
+#include "engine/lb_model.hpp"
+#include "ipvs/reconcile.hpp"
+#include "sys/log.hpp"
+#include "sys/process.hpp"
+
+namespace vigil::daemon {
+
+namespace {
+
+// Logs each failed change; returns how many failed.
+std::size_t report(const std::vector<ipvs::Change>& changes, const std::vector<Result<void>>& results) {
+  std::size_t failed = 0;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (results[i]) {
+      sys::log_debug("IPVS: {}", ipvs::describe(changes[i]));
+    } else {
+      ++failed;
+      sys::log_error("IPVS: {}", results[i].error().to_string());
+    }
+  }
+  return failed;
+}
+
+std::vector<ipvs::ServiceState> only(const std::vector<ipvs::ServiceState>& dumped,
+                                     const std::vector<ipvs::ServiceState>& wanted) {
+  std::vector<ipvs::ServiceState> result;
+  for (const auto& want : wanted) {
+    for (const auto& have : dumped) {
+      if (have.service.key == want.service.key) result.push_back(have);
+    }
+  }
+  return result;
+}
+
+}  // namespace
+
+LbService::LbService() = default;
+LbService::~LbService() = default;
+
+void LbService::install(DaemonHooks& hooks) {
+  // The load balancer starts first: a config whose virtual servers cannot be programmed fails the
+  // start before VRRP takes any address.
+  auto previous_start = std::move(hooks.start);
+  hooks.start = [this, previous_start](asio::io_context& context, const ConfigModel& config) -> rt::Task<Result<void>> {
+    auto started = co_await start(context, config);
+    if (!started || !previous_start) co_return started;
+    auto others = co_await previous_start(context, config);
+    if (!others) co_await stop();  // the daemon does not run the stop hooks after a failed start
+    co_return others;
+  };
+  auto previous_stop = std::move(hooks.stop);
+  hooks.stop = [this, previous_stop]() -> rt::Task<void> {
+    co_await stop();
+    if (previous_stop) co_await previous_stop();
+  };
+}
+
+rt::Task<Result<void>> LbService::start(asio::io_context& context, const config::Config& config) {
+  executor_ = context.get_executor();
+  config_ = std::make_shared<const config::Config>(config);
+  const bool wanted = !config.virtual_server.empty();
+  auto opened = co_await net::ipvs::IpvsClient::open();
+  if (!opened) {
+    if (net::ipvs::is_missing_ipvs(opened.error()) && !wanted) {
+      sys::log_notice("IPVS: the kernel has no IPVS; no virtual_server is configured, so vigild runs without it");
+      co_return Result<void>{};
+    }
+    co_return fail(opened.error());
+  }
+  client_ = std::move(*opened);
+  if (!wanted && !config.global.lvs_flush) {
+    sys::log_info("IPVS: family id {}; no virtual_server configured", client_->family_id());
+    client_->stop();
+    client_.reset();
+    co_return Result<void>{};
+  }
+  for (const auto& warning : engine::lb_warnings(config)) sys::log_warning("{}", warning);
+
+  if (const auto timeouts = engine::timeouts_of(config.global); !(timeouts == ipvs::Timeouts{})) {
+    if (auto set = co_await client_->set_timeouts(timeouts); !set) sys::log_error("IPVS: {}", set.error().to_string());
+  }
+  pool_ = std::make_unique<ipvs::Pool>(engine::specs_of(config));
+  const auto desired = pool_->desired_all();
+  auto kernel = co_await client_->dump();
+  if (!kernel) co_return fail(kernel.error());
+  std::set<ipvs::ServiceKey> may_delete;
+  if (config.global.lvs_flush) {
+    for (const auto& state : *kernel) may_delete.insert(state.service.key);
+  }
+  auto changes = ipvs::reconcile(desired, *kernel, may_delete);
+  const std::size_t count = changes.size();
+  auto results = co_await client_->apply(changes);
+  const std::size_t failed = report(changes, results);
+  sys::log_notice("IPVS: {} virtual servers ({} services) reconciled with the kernel: {} changes, {} failed",
+                  config.virtual_server.size(), desired.size(), count, failed);
+
+  // What the kernel now holds for each virtual server, the base of later destination diffs.
+  auto after = co_await client_->dump();
+  if (!after) co_return fail(after.error());
+  programmed_.clear();
+  for (std::size_t v = 0; v < pool_->size(); ++v) programmed_.push_back(only(*after, pool_->desired(v)));
+
+  wake_ = std::make_unique<Wake>(executor_, 1);
+  loop_done_ = std::make_unique<Wake>(executor_, 1);
+  loop_running_ = true;
+  asio::co_spawn(executor_, apply_loop(), [](const std::exception_ptr& e) {
+    if (e) std::rethrow_exception(e);
+  });
+  co_return Result<void>{};
+}
+
+void LbService::on_verdict(const check::CheckerVerdict& verdict) {
+  if (!pool_) return;
+  const ipvs::Verdict v{verdict.virtual_server, verdict.real_server, verdict.checker, verdict.up, verdict.weight};
+  handle(pool_->on_verdict(v));
+}
+
+void LbService::set_suspended(std::size_t virtual_server, bool suspended) {
+  if (pool_) pool_->set_suspended(virtual_server, suspended);
+}
+
+void LbService::handle(const std::vector<ipvs::PoolAction>& actions) {
+  for (const auto& action : actions) {
+    if (const auto* up = std::get_if<ipvs::RealServerUp>(&action)) {
+      const auto& real = config_->virtual_server[up->virtual_server].real_server[up->real_server];
+      sys::log_notice("virtual server {}: real server {} is UP", up->virtual_server, real.ip.to_string());
+      run_script(real.notify_up, "notify_up");
+    } else if (const auto* down = std::get_if<ipvs::RealServerDown>(&action)) {
+      const auto& real = config_->virtual_server[down->virtual_server].real_server[down->real_server];
+      sys::log_notice("virtual server {}: real server {} is DOWN", down->virtual_server, real.ip.to_string());
+      run_script(real.notify_down, "notify_down");
+    } else if (const auto* gained = std::get_if<ipvs::QuorumGained>(&action)) {
+      sys::log_notice("virtual server {}: quorum gained", gained->virtual_server);
+      run_script(config_->virtual_server[gained->virtual_server].quorum_up, "quorum_up");
+    } else if (const auto* lost = std::get_if<ipvs::QuorumLost>(&action)) {
+      sys::log_notice("virtual server {}: quorum lost", lost->virtual_server);
+      run_script(config_->virtual_server[lost->virtual_server].quorum_down, "quorum_down");
+    } else if (const auto* changed = std::get_if<ipvs::PoolChanged>(&action)) {
+      dirty_.insert(changed->virtual_server);
+      if (wake_) wake_->try_send(asio::error_code{}, true);
+    }
+  }
+}
+
+void LbService::run_script(const std::optional<config::Command>& command, std::string what) {
+  if (!command || !executor_) return;
+  asio::co_spawn(executor_, run_command(*command, std::move(what)), asio::detached);
+}
+
+rt::Task<void> LbService::run_command(config::Command command, std::string what) {
+  // Both named: a default argument is a temporary of the co_await expression (g++ 12 double free).
+  std::vector<std::string> argv = command.exec_argv();
+  sys::ScriptOptions options;
+  auto result = co_await sys::run(std::move(argv), std::move(options));
+  if (!result) {
+    sys::log_error("{}: cannot run {}: {}", what, command.display(), result.error().to_string());
+  } else if (!result->succeeded()) {
+    sys::log_warning("{}: {} {}", what, command.display(), result->describe());
+  }
+}
+
+rt::Task<void> LbService::apply_loop() {
+  for (;;) {
+    auto [ec, woken] = co_await wake_->async_receive(rt::use_nothrow);
+    (void)woken;
+    if (ec || !client_) break;
+    // Verdicts that arrive while a batch is in flight only mark servers dirty: the next round
+    // takes the pool's state as it is then, so a flapping server costs one diff, not a queue.
+    while (!dirty_.empty() && client_) {
+      const std::size_t v = *dirty_.begin();
+      dirty_.erase(dirty_.begin());
+      const auto desired = pool_->desired(v);
+      auto changes = ipvs::reconcile_destinations(desired, programmed_[v]);
+      if (changes.empty()) continue;
+      auto results = co_await client_->apply(changes);
+      if (!client_) break;
+      if (report(changes, results) == 0) {
+        programmed_[v] = desired;
+        continue;
+      }
+      // Something failed (a service removed behind our back?): learn what the kernel holds.
+      auto dumped = co_await client_->dump();
+      if (dumped) programmed_[v] = only(*dumped, desired);
+    }
+  }
+  loop_running_ = false;
+  loop_done_->try_send(asio::error_code{}, true);
+}
+
+rt::Task<void> LbService::stop() {
+  if (!client_) co_return;
+  if (wake_) wake_->close();
+  if (loop_running_) {
+    auto [ec, done] = co_await loop_done_->async_receive(rt::use_nothrow);
+    (void)ec;
+    (void)done;
+  }
+  if (pool_) {
+    // omega: the notifications run to completion before the services go.
+    const std::vector<ipvs::PoolAction> omega =
+        pool_->stop();  // named: a range-for temporary across co_await trips g++ 12
+    for (const auto& action : omega) {
+      if (const auto* down = std::get_if<ipvs::RealServerDown>(&action)) {
+        const auto& real = config_->virtual_server[down->virtual_server].real_server[down->real_server];
+        if (real.notify_down) {
+          // Named first: g++ 12 destroys by-value temporaries of a co_await expression twice.
+          config::Command command = *real.notify_down;
+          std::string what = "notify_down";
+          co_await run_command(std::move(command), std::move(what));
+        }
+      } else if (const auto* lost = std::get_if<ipvs::QuorumLost>(&action)) {
+        const auto& quorum_down = config_->virtual_server[lost->virtual_server].quorum_down;
+        if (quorum_down) {
+          config::Command command = *quorum_down;
+          std::string what = "quorum_down";
+          co_await run_command(std::move(command), std::move(what));
+        }
+      }
+    }
+  }
+  if (pool_ && !config_->global.lvs_keep_on_stop) {
+    std::vector<ipvs::Change> changes;
+    for (const auto& state : pool_->desired_all()) changes.emplace_back(ipvs::DeleteService{state.service.key});
+    const std::size_t count = changes.size();
+    auto results = co_await client_->apply(changes);
+    const std::size_t failed = report(changes, results);
+    sys::log_notice("IPVS: removed {} services at stop ({} failed)", count - failed, failed);
+  } else if (pool_) {
+    sys::log_notice("IPVS: lvs_keep_on_stop: leaving the services in the kernel");
+  }
+  client_->stop();
+  client_.reset();
+}
+
+}  // namespace vigil::daemon

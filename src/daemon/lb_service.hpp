@@ -1,0 +1,63 @@
+#pragma once
+// LbService: the load-balancer half of vigild. At start it resolves the kernel's IPVS family (a
+// kernel without IPVS is one clear log line, and an error only when virtual servers are
+// configured), sets the lvs_timeouts, and reconciles the kernel with the config: adds, edits in
+// place, and removes only services Vigil manages (all of them with lvs_flush). Checker verdicts
+// go through the pure pool (ipvs::Pool); the destination changes it asks for are applied as
+// batched, co_awaited generic-netlink transactions, one batch at a time, in order; notify_up/down
+// and quorum_up/down run as scripts. At stop it runs omega's notifications and removes Vigil's
+// services unless global.lvs_keep_on_stop.
+#include <asio/experimental/channel.hpp>
+#include <asio/io_context.hpp>
+#include <memory>
+#include <set>
+#include <vector>
+
+#include "check/verdict.hpp"
+#include "config/model.hpp"
+#include "daemon/daemon.hpp"
+#include "ipvs/pool.hpp"
+#include "ipvs/types.hpp"
+#include "net/ipvs/client.hpp"
+
+namespace vigil::daemon {
+
+class LbService {
+ public:
+  LbService();
+  ~LbService();
+  LbService(const LbService&) = delete;
+  LbService& operator=(const LbService&) = delete;
+
+  // Chains start/stop onto the hooks already installed (start after them, stop before them).
+  void install(DaemonHooks& hooks);
+
+  // A checker's verdict (main loop only). Unknown indexes are ignored.
+  void on_verdict(const check::CheckerVerdict& verdict);
+  // ha_suspend: while suspended, a virtual server ignores verdicts.
+  void set_suspended(std::size_t virtual_server, bool suspended);
+
+  // For tests and status: what Vigil last programmed for each virtual server.
+  [[nodiscard]] bool running() const { return client_ != nullptr; }
+
+ private:
+  rt::Task<Result<void>> start(asio::io_context& context, const config::Config& config);
+  rt::Task<void> stop();
+  rt::Task<void> apply_loop();
+  void handle(const std::vector<ipvs::PoolAction>& actions);
+  void run_script(const std::optional<config::Command>& command, std::string what);
+  static rt::Task<void> run_command(config::Command command, std::string what);
+
+  using Wake = asio::experimental::channel<void(asio::error_code, bool)>;
+  std::shared_ptr<const config::Config> config_;
+  asio::any_io_executor executor_;
+  std::unique_ptr<net::ipvs::IpvsClient> client_;
+  std::unique_ptr<ipvs::Pool> pool_;
+  std::vector<std::vector<ipvs::ServiceState>> programmed_;  // per virtual server
+  std::set<std::size_t> dirty_;
+  std::unique_ptr<Wake> wake_;
+  bool loop_running_ = false;
+  std::unique_ptr<Wake> loop_done_;
+};
+
+}  // namespace vigil::daemon
