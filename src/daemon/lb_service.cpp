@@ -114,6 +114,9 @@ rt::Task<Result<void>> LbService::start(asio::io_context& context, const config:
   asio::co_spawn(executor_, apply_loop(), [](const std::exception_ptr& e) {
     if (e) std::rethrow_exception(e);
   });
+  // The checkers first report every checker's starting state, then each change.
+  checkers_ =
+      checker::start_checkers(context, *config_, [this](const check::CheckerVerdict& verdict) { on_verdict(verdict); });
   co_return Result<void>{};
 }
 
@@ -196,6 +199,7 @@ rt::Task<void> LbService::apply_loop() {
 }
 
 rt::Task<void> LbService::stop() {
+  if (checkers_) checkers_->stop();  // no verdict arrives while the pool winds down
   if (!client_) co_return;
   if (wake_) wake_->close();
   if (loop_running_) {

@@ -3,10 +3,10 @@
 // kernel without IPVS is one clear log line, and an error only when virtual servers are
 // configured), sets the lvs_timeouts, and reconciles the kernel with the config: adds, edits in
 // place, and removes only services Vigil manages (all of them with lvs_flush). Checker verdicts
-// go through the pure pool (ipvs::Pool); the destination changes it asks for are applied as
-// batched, co_awaited generic-netlink transactions, one batch at a time, in order; notify_up/down
-// and quorum_up/down run as scripts. At stop it runs omega's notifications and removes Vigil's
-// services unless global.lvs_keep_on_stop.
+// (from the health checkers it starts, src/checker) go through the pure pool (ipvs::Pool); the destination changes it
+// asks for are applied as batched, co_awaited generic-netlink transactions, one batch at a time, in order;
+// notify_up/down and quorum_up/down run as scripts. At stop it runs omega's notifications and removes Vigil's services
+// unless global.lvs_keep_on_stop.
 #include <asio/experimental/channel.hpp>
 #include <asio/io_context.hpp>
 #include <memory>
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "check/verdict.hpp"
+#include "checker/checker_set.hpp"
 #include "config/model.hpp"
 #include "daemon/daemon.hpp"
 #include "ipvs/pool.hpp"
@@ -58,6 +59,7 @@ class LbService {
   std::unique_ptr<Wake> wake_;
   bool loop_running_ = false;
   std::unique_ptr<Wake> loop_done_;
+  std::unique_ptr<checker::CheckerSet> checkers_;  // report to on_verdict
 };
 
 }  // namespace vigil::daemon

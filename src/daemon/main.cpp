@@ -65,7 +65,7 @@ int run(int argc, char** argv) {
   vigil::daemon::VrrpService vrrp(runtime_dir);
   vrrp.set_alert_sink(alerts.sink());
   vrrp.install(hooks);
-  vigil::daemon::LbService lb;  // its on_verdict is what the health checkers report to
+  vigil::daemon::LbService lb;  // starts the health checkers, which report to its on_verdict
   lb.install(hooks);
   vigil::daemon::StaticService statics;
   statics.install(hooks);

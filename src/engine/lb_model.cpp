@@ -115,11 +115,8 @@ std::vector<const config::CheckerCommon*> checkers_of(const config::RealServer& 
   collect(real.udp_check, 6, all);
   collect(real.ping_check, 7, all);
   collect(real.file_check, 8, all);
-  std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
-    const auto& wa = std::get<0>(a)->origin.where;
-    const auto& wb = std::get<0>(b)->origin.where;
-    return std::tie(wa.line, wa.column) < std::tie(wb.line, wb.column);
-  });
+  // Numbered the way the health checkers number their verdicts (src/checker/checker_spec.cpp):
+  // by kind in this order, then in file order within a kind.
   std::vector<const config::CheckerCommon*> result;
   result.reserve(all.size());
   for (const auto& [common, kind] : all) result.push_back(common);
