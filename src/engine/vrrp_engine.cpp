@@ -1,5 +1,6 @@
 #include "engine/vrrp_engine.hpp"
 
+#include <algorithm>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/steady_timer.hpp>
@@ -52,7 +53,7 @@ rt::Task<Result<std::unique_ptr<VrrpEngine>>> VrrpEngine::start(const config::Co
   engine->notifier_ = std::make_unique<Notifier>(engine->options_.slow, std::move(fifos), identity);
   engine->vmac_sysctls_ = std::make_unique<net::wire::VmacSysctls>();
 
-  UnitContext context;
+  auto& context = engine->context_;
   context.executor = engine->options_.fast;
   context.netlink = engine->netlink_.get();
   context.channels = engine->channels_.get();
@@ -60,25 +61,11 @@ rt::Task<Result<std::unique_ptr<VrrpEngine>>> VrrpEngine::start(const config::Co
   context.vmac_sysctls = engine->vmac_sysctls_.get();
   context.garp_interval = config.global.vrrp_garp_interval;
   context.gna_interval = config.global.vrrp_gna_interval;
+  context.gate = &engine->gate_;
 
   engine->configs_ = config.vrrp_instance;
-  std::set<std::string> grouped;
-  for (const auto& [name, group] : config.vrrp_sync_group) {
-    std::vector<config::VrrpInstance> members;
-    for (const auto& member : group.group) {
-      members.push_back(config.vrrp_instance.at(member));
-      grouped.insert(member);
-    }
-    engine->units_.push_back(std::make_shared<VrrpUnit>(context, std::move(members), group));
-  }
-  for (const auto& [name, instance] : config.vrrp_instance) {
-    if (grouped.count(name) == 0) {
-      engine->units_.push_back(std::make_shared<VrrpUnit>(context, std::vector{instance}, std::nullopt));
-    }
-  }
-  for (const auto& unit : engine->units_) {
-    for (const auto& status : unit->status()) engine->members_[status.name] = {unit, *unit->member_index(status.name)};
-  }
+  engine->units_ = engine->make_units(config, [](const std::string&) { return true; });
+  engine->index_members();
 
   auto* raw = engine.get();
   raw->tracking_ = std::make_unique<Tracking>(config, raw->options_.fast, raw->options_.slow, identity,
@@ -86,22 +73,121 @@ rt::Task<Result<std::unique_ptr<VrrpEngine>>> VrrpEngine::start(const config::Co
   // Before Started: an instance whose tracker starts failed (init_fail) starts in FAULT.
   for (const auto& change : raw->tracking_->initial()) raw->on_tracker_changed(change);
   raw->tracking_->start();
-  for (const auto& unit : engine->units_) {
-    ++raw->running_units_;
-    asio::co_spawn(raw->options_.fast, unit->run(), [raw, unit](const std::exception_ptr& error) {
-      --raw->running_units_;
-      if (!error) return;
-      try {
-        std::rethrow_exception(error);
-      } catch (const std::exception& e) {
-        sys::log_error("VRRP {} stopped on an internal error: {}", unit->name(), e.what());
-      }
-    });
-  }
+  for (const auto& unit : raw->units_) raw->launch(unit);
   raw->following_links_ = true;
   asio::co_spawn(raw->options_.fast, raw->follow_links(raw->netlink_->subscribe()),
                  [raw](const std::exception_ptr&) { raw->following_links_ = false; });
   co_return engine;
+}
+
+std::vector<std::shared_ptr<VrrpUnit>> VrrpEngine::make_units(const config::Config& config,
+                                                              const std::function<bool(const std::string&)>& wanted) {
+  std::vector<std::shared_ptr<VrrpUnit>> out;
+  std::set<std::string> grouped;
+  for (const auto& [name, group] : config.vrrp_sync_group) {
+    std::vector<config::VrrpInstance> members;
+    for (const auto& member : group.group) {
+      members.push_back(config.vrrp_instance.at(member));
+      grouped.insert(member);
+    }
+    // A sync group starts or stays as a whole (plan_reload restarts all members together).
+    if (!group.group.empty() && wanted(group.group.front())) {
+      out.push_back(std::make_shared<VrrpUnit>(context_, std::move(members), group));
+    }
+  }
+  for (const auto& [name, instance] : config.vrrp_instance) {
+    if (grouped.count(name) == 0 && wanted(name)) {
+      out.push_back(std::make_shared<VrrpUnit>(context_, std::vector{instance}, std::nullopt));
+    }
+  }
+  return out;
+}
+
+void VrrpEngine::index_members() {
+  members_.clear();
+  for (const auto& unit : units_) {
+    for (const auto& status : unit->status()) members_[status.name] = {unit, *unit->member_index(status.name)};
+  }
+}
+
+void VrrpEngine::launch(const std::shared_ptr<VrrpUnit>& unit) {
+  ++running_units_;
+  asio::co_spawn(options_.fast, unit->run(), [this, unit](const std::exception_ptr& error) {
+    --running_units_;
+    unit->mark_finished();
+    if (!error) return;
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      sys::log_error("VRRP {} stopped on an internal error: {}", unit->name(), e.what());
+    }
+  });
+}
+
+rt::Task<void> VrrpEngine::reload(const config::Config& next, const ReloadPlan& plan) {
+  // Held until the removed and restarted units are gone: no VIP is added before then.
+  ++gate_.holds;
+  std::set<std::shared_ptr<VrrpUnit>> leaving;
+  for (const auto& entry : plan.instances) {
+    const bool goes = entry.action == ReloadAction::kRemove || entry.action == ReloadAction::kRestart;
+    if (!goes) continue;
+    const auto found = members_.find(entry.old_name);
+    if (found != members_.end()) leaving.insert(found->second.first);
+  }
+  for (const auto& entry : plan.instances) {
+    std::string changes;
+    for (const auto& change : entry.changes) changes += (changes.empty() ? "" : "; ") + change;
+    switch (entry.action) {
+      case ReloadAction::kUnchanged:
+        if (!entry.renamed()) break;
+        [[fallthrough]];
+      case ReloadAction::kInPlace: {
+        sys::log_notice("reload: reconfiguring vrrp_instance {}: {}", entry.new_name, changes);
+        const auto& [unit, index] = members_.at(entry.old_name);
+        unit->reconfigure(index, next.vrrp_instance.at(entry.new_name));
+        break;
+      }
+      case ReloadAction::kRestart:
+        sys::log_notice("reload: restarting vrrp_instance {}: {}", entry.new_name, changes);
+        break;
+      case ReloadAction::kRemove:
+        sys::log_notice("reload: removing vrrp_instance {}: {}", entry.old_name, changes);
+        break;
+      case ReloadAction::kAdd: sys::log_notice("reload: adding vrrp_instance {}: {}", entry.new_name, changes); break;
+    }
+  }
+  for (const auto& unit : leaving) unit->request_stop();
+
+  // Kept sync groups take their group's new settings (the group may have been renamed).
+  for (const auto& [name, group] : next.vrrp_sync_group) {
+    if (group.group.empty()) continue;
+    const auto* entry = plan.find_new(group.group.front());
+    if (entry == nullptr || (entry->action != ReloadAction::kUnchanged && entry->action != ReloadAction::kInPlace)) {
+      continue;
+    }
+    members_.at(entry->old_name).first->set_group_config(group);
+  }
+
+  // Removed instances hand off first: their sockets, VMACs and VIPs must be gone before an
+  // instance of the same identity (a restart) or a new owner of their VIPs starts.
+  asio::steady_timer poll(options_.fast);
+  while (std::any_of(leaving.begin(), leaving.end(), [](const auto& unit) { return !unit->finished(); })) {
+    poll.expires_after(std::chrono::milliseconds(1));
+    co_await poll.async_wait(rt::use_nothrow);
+  }
+  std::erase_if(units_, [&](const auto& unit) { return leaving.count(unit) != 0; });
+
+  auto added = make_units(next, [&](const std::string& name) {
+    const auto* entry = plan.find_new(name);
+    return entry != nullptr && (entry->action == ReloadAction::kAdd || entry->action == ReloadAction::kRestart);
+  });
+  units_.insert(units_.end(), added.begin(), added.end());
+  configs_ = next.vrrp_instance;
+  index_members();
+  // Tracker results for the new and changed instances reach their units before they start.
+  tracking_->reload(next, plan.trackers, plan.kept());
+  for (const auto& unit : added) launch(unit);
+  --gate_.holds;
 }
 
 rt::Task<void> VrrpEngine::follow_links(net::netlink::Subscription subscription) {
