@@ -151,7 +151,9 @@ rt::Task<Result<void>> VrrpService::start(asio::io_context& main, const config::
 
 rt::Task<Result<void>> VrrpService::reload(const config::Config& current, const config::Config& next) {
   // Decided here, on the main thread; the VRRP thread only applies the finished plan.
+  const auto planning = Clock::now();
   const auto plan = engine::plan_reload(current, next);
+  const auto planned = Clock::now();
   if (!plan.refused.empty()) {
     std::string reasons;
     for (const auto& reason : plan.refused) reasons += (reasons.empty() ? "" : "; ") + reason;
@@ -162,11 +164,11 @@ rt::Task<Result<void>> VrrpService::reload(const config::Config& current, const 
     if (next.vrrp_instance.empty() || main_ == nullptr) co_return Result<void>{};
     co_return co_await start(*main_, next);
   }
-  const auto started = Clock::now();
   co_await asio::co_spawn(engine_executor_, engine_->reload(next, plan), asio::use_awaitable);
-  sys::log_notice("reload: VRRP applied in {} us ({})",
-                  std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count(),
-                  plan.summary());
+  using std::chrono::microseconds;
+  sys::log_notice("reload: VRRP planned in {} us, applied in {} us ({})",
+                  std::chrono::duration_cast<microseconds>(planned - planning).count(),
+                  std::chrono::duration_cast<microseconds>(Clock::now() - planned).count(), plan.summary());
   co_return Result<void>{};
 }
 

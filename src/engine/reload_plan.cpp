@@ -47,23 +47,21 @@ std::vector<std::string> in_place_changes(const VrrpInstance& before, const Vrrp
   note_changed(out, "virtual_routes", before.virtual_routes, after.virtual_routes);
   note_changed(out, "virtual_rules", before.virtual_rules, after.virtual_rules);
   note_changed(out, "unicast_peer", before.unicast_peer, after.unicast_peer);
-  const bool trackers_differ = !(before.track_script == after.track_script) ||
-                               !(before.track_interface == after.track_interface) ||
-                               !(before.track_file == after.track_file) ||
-                               !(before.track_process == after.track_process);
+  const bool trackers_differ =
+      !(before.track_script == after.track_script) || !(before.track_interface == after.track_interface) ||
+      !(before.track_file == after.track_file) || !(before.track_process == after.track_process);
   if (trackers_differ) out.emplace_back("trackers changed");
-  const bool notify_differs = before.notify_master != after.notify_master ||
-                              before.notify_backup != after.notify_backup ||
-                              before.notify_fault != after.notify_fault || before.notify_stop != after.notify_stop ||
-                              before.notify_master_rx_lower_pri != after.notify_master_rx_lower_pri ||
-                              before.notify != after.notify;
+  const bool notify_differs =
+      before.notify_master != after.notify_master || before.notify_backup != after.notify_backup ||
+      before.notify_fault != after.notify_fault || before.notify_stop != after.notify_stop ||
+      before.notify_master_rx_lower_pri != after.notify_master_rx_lower_pri || before.notify != after.notify;
   if (notify_differs) out.emplace_back("notify commands changed");
-  const bool garp_differs =
-      before.garp_master_delay != after.garp_master_delay || before.garp_master_repeat != after.garp_master_repeat ||
-      before.garp_master_refresh != after.garp_master_refresh ||
-      before.garp_master_refresh_repeat != after.garp_master_refresh_repeat ||
-      before.garp_lower_prio_delay != after.garp_lower_prio_delay ||
-      before.garp_lower_prio_repeat != after.garp_lower_prio_repeat;
+  const bool garp_differs = before.garp_master_delay != after.garp_master_delay ||
+                            before.garp_master_repeat != after.garp_master_repeat ||
+                            before.garp_master_refresh != after.garp_master_refresh ||
+                            before.garp_master_refresh_repeat != after.garp_master_refresh_repeat ||
+                            before.garp_lower_prio_delay != after.garp_lower_prio_delay ||
+                            before.garp_lower_prio_repeat != after.garp_lower_prio_repeat;
   if (garp_differs) out.emplace_back("GARP settings changed");
   if (out.empty()) out.emplace_back("other settings changed");  // e.g. accept, lower_prio_no_advert
   return out;
@@ -158,8 +156,8 @@ std::string to_string(const InstanceIdentity& identity) {
 }
 
 std::size_t ReloadPlan::count(ReloadAction action) const {
-  return static_cast<std::size_t>(
-      std::count_if(instances.begin(), instances.end(), [action](const InstancePlan& p) { return p.action == action; }));
+  return static_cast<std::size_t>(std::count_if(instances.begin(), instances.end(),
+                                                [action](const InstancePlan& p) { return p.action == action; }));
 }
 
 const InstancePlan* ReloadPlan::find_new(const std::string& new_name) const {

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
 #include <filesystem>
 #include <set>
 
@@ -106,7 +108,8 @@ std::vector<std::shared_ptr<VrrpUnit>> VrrpEngine::make_units(const config::Conf
 void VrrpEngine::index_members() {
   members_.clear();
   for (const auto& unit : units_) {
-    for (const auto& status : unit->status()) members_[status.name] = {unit, *unit->member_index(status.name)};
+    const auto names = unit->member_names();
+    for (std::size_t i = 0; i < names.size(); ++i) members_[names[i]] = {unit, i};
   }
 }
 
@@ -125,6 +128,12 @@ void VrrpEngine::launch(const std::shared_ptr<VrrpUnit>& unit) {
 }
 
 rt::Task<void> VrrpEngine::reload(const config::Config& next, const ReloadPlan& plan) {
+  // This runs between adverts on the VRRP thread: no step may hold the thread for long (the
+  // plan is indexed once, and the loop lets due timers run between the steps).
+  std::map<std::string, const InstancePlan*> by_new_name;
+  for (const auto& entry : plan.instances) {
+    if (entry.action != ReloadAction::kRemove) by_new_name[entry.new_name] = &entry;
+  }
   // Held until the removed and restarted units are gone: no VIP is added before then.
   ++gate_.holds;
   std::set<std::shared_ptr<VrrpUnit>> leaving;
@@ -157,11 +166,13 @@ rt::Task<void> VrrpEngine::reload(const config::Config& next, const ReloadPlan& 
     }
   }
   for (const auto& unit : leaving) unit->request_stop();
+  co_await asio::post(options_.fast, asio::use_awaitable);  // let due timers run
 
   // Kept sync groups take their group's new settings (the group may have been renamed).
   for (const auto& [name, group] : next.vrrp_sync_group) {
     if (group.group.empty()) continue;
-    const auto* entry = plan.find_new(group.group.front());
+    const auto found = by_new_name.find(group.group.front());
+    const auto* entry = found == by_new_name.end() ? nullptr : found->second;
     if (entry == nullptr || (entry->action != ReloadAction::kUnchanged && entry->action != ReloadAction::kInPlace)) {
       continue;
     }
@@ -176,16 +187,21 @@ rt::Task<void> VrrpEngine::reload(const config::Config& next, const ReloadPlan& 
     co_await poll.async_wait(rt::use_nothrow);
   }
   std::erase_if(units_, [&](const auto& unit) { return leaving.count(unit) != 0; });
+  co_await asio::post(options_.fast, asio::use_awaitable);  // let due timers run
 
   auto added = make_units(next, [&](const std::string& name) {
-    const auto* entry = plan.find_new(name);
-    return entry != nullptr && (entry->action == ReloadAction::kAdd || entry->action == ReloadAction::kRestart);
+    const auto found = by_new_name.find(name);
+    return found != by_new_name.end() &&
+           (found->second->action == ReloadAction::kAdd || found->second->action == ReloadAction::kRestart);
   });
   units_.insert(units_.end(), added.begin(), added.end());
+  co_await asio::post(options_.fast, asio::use_awaitable);  // let due timers run
   configs_ = next.vrrp_instance;
   index_members();
+  co_await asio::post(options_.fast, asio::use_awaitable);  // let due timers run
   // Tracker results for the new and changed instances reach their units before they start.
   tracking_->reload(next, plan.trackers, plan.kept());
+  co_await asio::post(options_.fast, asio::use_awaitable);  // let due timers run
   for (const auto& unit : added) launch(unit);
   --gate_.holds;
 }

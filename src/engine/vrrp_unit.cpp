@@ -90,6 +90,13 @@ std::optional<std::size_t> VrrpUnit::member_index(const std::string& instance_na
   return std::nullopt;
 }
 
+std::vector<std::string> VrrpUnit::member_names() const {
+  std::vector<std::string> out;
+  out.reserve(members_.size());
+  for (const auto& member : members_) out.push_back(member.config.name);
+  return out;
+}
+
 const vrrp::Instance& VrrpUnit::core(std::size_t member) const { return group_ ? group_->member(member) : *instance_; }
 
 std::vector<vrrp::MemberActions> VrrpUnit::feed(std::size_t member, const vrrp::Event& event, TimePoint now) {

@@ -97,6 +97,7 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
   [[nodiscard]] bool finished() const { return finished_; }
 
   [[nodiscard]] std::optional<std::size_t> member_index(const std::string& instance_name) const;
+  [[nodiscard]] std::vector<std::string> member_names() const;
   [[nodiscard]] std::vector<MemberStatus> status() const;
   [[nodiscard]] const std::string& name() const { return name_; }
 

@@ -77,17 +77,22 @@ TEST_CASE("reload plan: instances, table-driven") {
   using A = ReloadAction;
   const std::vector<Case> cases = {
       {"nothing changes", [](config::Config&) {}, {{"VI_1", A::kUnchanged}, {"VI_2", A::kUnchanged}}},
-      {"priority", [](config::Config& c) { c.vrrp_instance["VI_1"].priority = 90; },
+      {"priority",
+       [](config::Config& c) { c.vrrp_instance["VI_1"].priority = 90; },
        {{"VI_1", A::kInPlace}, {"VI_2", A::kUnchanged}}},
-      {"advert interval", [](config::Config& c) { c.vrrp_instance["VI_2"].advert_int = 2s; },
+      {"advert interval",
+       [](config::Config& c) { c.vrrp_instance["VI_2"].advert_int = 2s; },
        {{"VI_1", A::kUnchanged}, {"VI_2", A::kInPlace}}},
-      {"preempt", [](config::Config& c) { c.vrrp_instance["VI_1"].preempt = false; },
+      {"preempt",
+       [](config::Config& c) { c.vrrp_instance["VI_1"].preempt = false; },
        {{"VI_1", A::kInPlace}, {"VI_2", A::kUnchanged}}},
       {"notify command",
        [](config::Config& c) { c.vrrp_instance["VI_1"].notify_master = command("/bin/true"); },
        {{"VI_1", A::kInPlace}, {"VI_2", A::kUnchanged}}},
       {"tracker reference",
-       [](config::Config& c) { c.vrrp_instance["VI_1"].track_script.push_back(config::TrackRef{"chk", -20, false}); },
+       [](config::Config& c) {
+         c.vrrp_instance["VI_1"].track_script.push_back(config::TrackRef{"chk", -20, false});
+       },
        {{"VI_1", A::kInPlace}, {"VI_2", A::kUnchanged}}},
       {"unicast peer list",
        [](config::Config& c) {
@@ -102,7 +107,8 @@ TEST_CASE("reload plan: instances, table-driven") {
          c.vrrp_instance["VI_1"].virtual_ipaddress.front().address = prefix("192.0.2.61/24");
        },
        {{"VI_1", A::kInPlace}, {"VI_2", A::kInPlace}}},
-      {"rename only", [](config::Config& c) { rename(c, "VI_1", "web"); },
+      {"rename only",
+       [](config::Config& c) { rename(c, "VI_1", "web"); },
        {{"web", A::kUnchanged}, {"VI_2", A::kUnchanged}}},
       {"rename and priority",
        [](config::Config& c) {
@@ -110,16 +116,23 @@ TEST_CASE("reload plan: instances, table-driven") {
          c.vrrp_instance["web"].priority = 120;
        },
        {{"web", A::kInPlace}, {"VI_2", A::kUnchanged}}},
-      {"VRID change is remove + add", [](config::Config& c) { c.vrrp_instance["VI_1"].virtual_router_id = 61; },
+      {"VRID change is remove + add",
+       [](config::Config& c) { c.vrrp_instance["VI_1"].virtual_router_id = 61; },
        {{"VI_1", A::kAdd}, {"VI_2", A::kUnchanged}}},
-      {"interface change is remove + add", [](config::Config& c) { c.vrrp_instance["VI_1"].interface = "eth1"; },
+      {"interface change is remove + add",
+       [](config::Config& c) { c.vrrp_instance["VI_1"].interface = "eth1"; },
        {{"VI_1", A::kAdd}, {"VI_2", A::kUnchanged}}},
-      {"version change restarts", [](config::Config& c) { c.vrrp_instance["VI_1"].version = 3; },
+      {"version change restarts",
+       [](config::Config& c) { c.vrrp_instance["VI_1"].version = 3; },
        {{"VI_1", A::kRestart}, {"VI_2", A::kUnchanged}}},
-      {"use_vmac restarts", [](config::Config& c) { c.vrrp_instance["VI_2"].use_vmac = true; },
+      {"use_vmac restarts",
+       [](config::Config& c) { c.vrrp_instance["VI_2"].use_vmac = true; },
        {{"VI_1", A::kUnchanged}, {"VI_2", A::kRestart}}},
-      {"removed", [](config::Config& c) { c.vrrp_instance.erase("VI_2"); }, {{"VI_1", A::kUnchanged}, {"VI_2", A::kRemove}}},
-      {"added", [](config::Config& c) { c.vrrp_instance["VI_3"] = instance("VI_3", 53, "192.0.2.53/24"); },
+      {"removed",
+       [](config::Config& c) { c.vrrp_instance.erase("VI_2"); },
+       {{"VI_1", A::kUnchanged}, {"VI_2", A::kRemove}}},
+      {"added",
+       [](config::Config& c) { c.vrrp_instance["VI_3"] = instance("VI_3", 53, "192.0.2.53/24"); },
        {{"VI_1", A::kUnchanged}, {"VI_2", A::kUnchanged}, {"VI_3", A::kAdd}}},
       {"swap names: matched by identity, both renamed",
        [](config::Config& c) {
@@ -136,9 +149,12 @@ TEST_CASE("reload plan: instances, table-driven") {
          c.vrrp_sync_group["G"] = group;
        },
        {{"VI_1", A::kRestart}, {"VI_2", A::kRestart}}},
-      {"a global the engine cannot take live", [](config::Config& c) { c.global.vrrp_rt_priority = 5; },
-       {{"VI_1", A::kUnchanged}, {"VI_2", A::kUnchanged}}, 1},
-      {"a global VRRP does not use", [](config::Config& c) { c.global.router_id = "lb-2"; },
+      {"a global the engine cannot take live",
+       [](config::Config& c) { c.global.vrrp_rt_priority = 5; },
+       {{"VI_1", A::kUnchanged}, {"VI_2", A::kUnchanged}},
+       1},
+      {"a global VRRP does not use",
+       [](config::Config& c) { c.global.router_id = "lb-2"; },
        {{"VI_1", A::kUnchanged}, {"VI_2", A::kUnchanged}}},
   };
   for (const auto& c : cases) {
