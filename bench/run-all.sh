@@ -22,6 +22,7 @@ main() {
   run "$here/failover.py"
   run "$here/footprint.py"
   run "$here/adverts_under_load.py"
+  run "$here/reload.py"
   echo
   echo "<!-- finished $(date '+%F %T'); load average $(cut -d' ' -f1-3 /proc/loadavg) -->"
 }

@@ -67,10 +67,12 @@ std::vector<std::string> in_place_changes(const VrrpInstance& before, const Vrrp
   return out;
 }
 
-// The copy of `instance` with the name of `like`: what "equal but for the name" compares.
-VrrpInstance named_as(VrrpInstance instance, const std::string& name) {
-  instance.name = name;
-  return instance;
+// Equal but for the name (copies only for a renamed instance: most of a big config is neither).
+bool same_but_name(const VrrpInstance& before, const VrrpInstance& after) {
+  if (before.name == after.name) return before == after;
+  VrrpInstance renamed = before;
+  renamed.name = after.name;
+  return renamed == after;
 }
 
 // The unit an instance runs in: its sync group, or itself.
@@ -246,7 +248,7 @@ ReloadPlan plan_reload(const config::Config& current, const config::Config& next
     if (!reasons.empty()) {
       entry.action = ReloadAction::kRestart;
       entry.changes.insert(entry.changes.end(), reasons.begin(), reasons.end());
-    } else if (named_as(before, name) == instance) {
+    } else if (same_but_name(before, instance)) {
       entry.action = ReloadAction::kUnchanged;
     } else {
       entry.action = ReloadAction::kInPlace;

@@ -197,7 +197,18 @@ rt::Task<void> VrrpEngine::reload(const config::Config& next, const ReloadPlan& 
   units_.insert(units_.end(), added.begin(), added.end());
   co_await asio::post(options_.fast, asio::use_awaitable);  // let due timers run
   configs_ = next.vrrp_instance;
-  index_members();
+  // Kept members by their new names: a renamed member may not have processed its Reconfigure
+  // yet, so the plan, not the unit, says what it is called now.
+  std::map<std::string, std::pair<std::shared_ptr<VrrpUnit>, std::size_t>> members;
+  for (const auto& entry : plan.instances) {
+    const bool kept = entry.action == ReloadAction::kUnchanged || entry.action == ReloadAction::kInPlace;
+    if (kept) members[entry.new_name] = members_.at(entry.old_name);
+  }
+  for (const auto& unit : added) {
+    const auto names = unit->member_names();
+    for (std::size_t i = 0; i < names.size(); ++i) members[names[i]] = {unit, i};
+  }
+  members_ = std::move(members);
   co_await asio::post(options_.fast, asio::use_awaitable);  // let due timers run
   // Tracker results for the new and changed instances reach their units before they start.
   tracking_->reload(next, plan.trackers, plan.kept());
