@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the three benchmarks with their default settings (about 30 minutes on a 2-CPU machine):
+# Runs the benchmarks with their default settings (about 35 minutes on a 2-CPU machine):
 # Markdown results on stdout, progress on stderr. `bench/run-all.sh results.md` also writes the
 # results to a file. Needs root (network namespaces), tcpdump and keepalived; vigild is
 # build/lead/src/daemon/vigild unless VIGILD names another binary. Exits non-zero when a
@@ -22,6 +22,7 @@ main() {
   run "$here/failover.py"
   run "$here/footprint.py"
   run "$here/adverts_under_load.py"
+  run "$here/reload.py"
   echo
   echo "<!-- finished $(date '+%F %T'); load average $(cut -d' ' -f1-3 /proc/loadavg) -->"
 }

@@ -82,19 +82,6 @@ void tune_fast_thread(const config::GlobalConfig& global) {
   for (std::size_t offset = 0; offset < kStackToTouch; offset += 4096) pages[offset] = 1;
 }
 
-// Applying a changed VRRP config in place (the per-object diff of issue 6) is not built yet. Until
-// it is, a reload that would change VRRP behaviour is refused, so the running config stays whole
-// and the operator is told, rather than a "reloaded" that changed nothing.
-Result<void> check_reloadable(const config::Config& current, const config::Config& next) {
-  const bool same = current.global == next.global && current.vrrp_script == next.vrrp_script &&
-                    current.track_file == next.track_file && current.track_process == next.track_process &&
-                    current.vrrp_instance == next.vrrp_instance && current.vrrp_sync_group == next.vrrp_sync_group;
-  if (same) return {};
-  return fail(make_error(std::errc::operation_not_supported,
-                         "the new config changes global or VRRP settings, which this version applies only at "
-                         "start (restart vigild to apply them)"));
-}
-
 }  // namespace
 
 VrrpService::VrrpService(std::filesystem::path runtime_dir) : runtime_dir_(std::move(runtime_dir)) {}
@@ -104,9 +91,7 @@ VrrpService::~VrrpService() { stop_fast_thread(); }
 void VrrpService::install(DaemonHooks& hooks) {
   hooks.start = [this](asio::io_context& main, const ConfigModel& config) { return start(main, config); };
   hooks.stop = [this] { return stop(); };
-  hooks.reload = [](const ConfigModel& current, const ConfigModel& next) -> rt::Task<Result<void>> {
-    co_return check_reloadable(current, next);
-  };
+  hooks.reload = [this](const ConfigModel& current, const ConfigModel& next) { return reload(current, next); };
   hooks.dump = [this](rt::SignalEvent) {
     if (!engine_) {
       sys::log_info("no VRRP instance to dump");
@@ -144,6 +129,7 @@ void VrrpService::stop_fast_thread() {
 }
 
 rt::Task<Result<void>> VrrpService::start(asio::io_context& main, const config::Config& config) {
+  main_ = &main;
   if (config.vrrp_instance.empty()) co_return Result<void>{};
   if (config.global.vrrp_no_swap) lock_memory();
   main_executor_ = main.get_executor();
@@ -161,6 +147,29 @@ rt::Task<Result<void>> VrrpService::start(asio::io_context& main, const config::
       co_await asio::co_spawn(engine_executor_, engine::VrrpEngine::start(config, options), asio::use_awaitable);
   if (!engine) co_return fail(std::move(engine.error()));
   engine_ = std::move(*engine);
+  co_return Result<void>{};
+}
+
+rt::Task<Result<void>> VrrpService::reload(const config::Config& current, const config::Config& next) {
+  // Decided here, on the main thread; the VRRP thread only applies the finished plan.
+  const auto planning = Clock::now();
+  const auto plan = engine::plan_reload(current, next);
+  const auto planned = Clock::now();
+  if (!plan.refused.empty()) {
+    std::string reasons;
+    for (const auto& reason : plan.refused) reasons += (reasons.empty() ? "" : "; ") + reason;
+    co_return fail(make_error(std::errc::operation_not_supported, reasons));
+  }
+  if (!engine_) {
+    // No instance ran so far: the new ones start as at boot.
+    if (next.vrrp_instance.empty() || main_ == nullptr) co_return Result<void>{};
+    co_return co_await start(*main_, next);
+  }
+  co_await asio::co_spawn(engine_executor_, engine_->reload(next, plan), asio::use_awaitable);
+  using std::chrono::microseconds;
+  sys::log_notice("reload: VRRP planned in {} us, applied in {} us ({})",
+                  std::chrono::duration_cast<microseconds>(planned - planning).count(),
+                  std::chrono::duration_cast<microseconds>(Clock::now() - planned).count(), plan.summary());
   co_return Result<void>{};
 }
 

@@ -31,6 +31,8 @@ class VrrpService {
  private:
   rt::Task<Result<void>> start(asio::io_context& main, const config::Config& config);
   rt::Task<void> stop();
+  // SIGHUP: the VRRP part of the new config, as a per-object diff (engine/reload_plan.hpp).
+  rt::Task<Result<void>> reload(const config::Config& current, const config::Config& next);
   // SIGUSR1/SIGUSR2: snapshot on the engine's executor, write the file from the main loop.
   rt::Task<void> dump_status();
   [[nodiscard]] Result<void> start_fast_thread(const config::GlobalConfig& global);
@@ -40,6 +42,7 @@ class VrrpService {
   std::unique_ptr<asio::io_context> fast_;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> fast_work_;
   std::thread fast_thread_;
+  asio::io_context* main_ = nullptr;
   asio::any_io_executor main_executor_;
   asio::any_io_executor engine_executor_;
   std::unique_ptr<engine::VrrpEngine> engine_;

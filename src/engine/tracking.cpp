@@ -95,8 +95,16 @@ std::int64_t read_track_file(const std::string& path) {
 
 }  // namespace
 
+// One running poller (script, file or process). Retired on reload or stop: `stopping` is set on
+// the fast executor, so a status it posts after that is dropped there; the timer is the slow
+// executor's.
+struct Tracking::Poller {
+  std::atomic<bool> stopping{false};
+  std::shared_ptr<asio::steady_timer> timer;
+};
+
 struct Tracking::State {
-  config::Config config;
+  config::Config config;  // fast side
   asio::any_io_executor fast;
   asio::any_io_executor slow;
   ScriptIdentity identity;
@@ -106,10 +114,12 @@ struct Tracking::State {
   std::map<std::string, std::vector<track::TrackedObject>> objects;  // by instance
   std::map<TrackerKey, std::vector<std::pair<std::string, std::size_t>>> users;
   std::map<std::string, track::TrackSummary> reported;
-  // Slow side.
+  std::map<TrackerKey, track::TrackerStatus> last_status;  // survives a reload
+  std::map<TrackerKey, std::shared_ptr<Poller>> pollers;
+  bool started = false;
+  // Both sides.
   std::atomic<bool> stopping{false};
-  std::size_t running = 0;
-  std::vector<std::shared_ptr<asio::steady_timer>> timers;
+  std::atomic<std::size_t> running{0};
 };
 
 Tracking::Tracking(const config::Config& config, asio::any_io_executor fast, asio::any_io_executor slow,
@@ -121,13 +131,25 @@ Tracking::Tracking(const config::Config& config, asio::any_io_executor fast, asi
   s.slow = std::move(slow);
   s.identity = identity;
   s.on_change = std::move(on_change);
+  build({});
+}
 
+void Tracking::build(const std::set<TrackerKey>& fresh) {
+  auto& s = *state_;
+  const auto& config = s.config;
+  s.objects.clear();
+  s.users.clear();
   // Before the first poll: scripts are up unless init_fail, processes up, files as they read now.
-  auto initial_status = [&](const track::TrackerConfig& tracker) {
+  auto status_of = [&](const track::TrackerConfig& tracker) {
+    const TrackerKey key{tracker.kind, tracker.name};
+    if (const auto last = s.last_status.find(key); last != s.last_status.end() && fresh.count(key) == 0) {
+      return last->second;
+    }
     track::TrackerStatus status;
     if (tracker.kind == TrackerKind::kScript) status.up = !config.vrrp_script.at(tracker.name).init_fail;
     if (tracker.kind == TrackerKind::kFile)
       status.file_value = read_track_file(config.track_file.at(tracker.name).file);
+    s.last_status[key] = status;
     return status;
   };
   std::map<std::string, const config::VrrpSyncGroup*> group_of;
@@ -151,7 +173,7 @@ Tracking::Tracking(const config::Config& config, asio::any_io_executor fast, asi
     auto& objects = s.objects[instance];
     for (auto& tracker : trackers) {
       s.users[{tracker.kind, tracker.name}].emplace_back(instance, objects.size());
-      const auto status = initial_status(tracker);
+      const auto status = status_of(tracker);
       objects.push_back(track::TrackedObject{std::move(tracker), status});
     }
   };
@@ -173,6 +195,7 @@ std::vector<TrackerChange> Tracking::initial() const {
 
 void Tracking::update(TrackerKind kind, const std::string& name, track::TrackerStatus status) {
   auto& s = *state_;
+  s.last_status[{kind, name}] = status;
   const auto users = s.users.find({kind, name});
   if (users == s.users.end()) return;
   for (const auto& [instance, index] : users->second) s.objects[instance][index].status = status;
@@ -185,29 +208,102 @@ void Tracking::update(TrackerKind kind, const std::string& name, track::TrackerS
   }
 }
 
+namespace {
+
+// What runs: keepalived runs only the scripts some instance tracks; files and processes always.
+std::set<TrackerKey> wanted_pollers(
+    const config::Config& config, const std::map<TrackerKey, std::vector<std::pair<std::string, std::size_t>>>& users) {
+  std::set<TrackerKey> out;
+  for (const auto& [key, who] : users) {
+    if (key.first == TrackerKind::kScript) out.insert(key);
+  }
+  for (const auto& [name, file] : config.track_file) out.insert({TrackerKind::kFile, name});
+  for (const auto& [name, process] : config.track_process) out.insert({TrackerKind::kProcess, name});
+  return out;
+}
+
+}  // namespace
+
 void Tracking::start() {
   auto& s = *state_;
   for (const auto& [instance, objects] : s.objects) s.reported[instance] = track::summarize(objects);
-  // keepalived runs only the scripts some instance tracks.
-  std::set<std::string> used_scripts;
-  for (const auto& [key, users] : s.users) {
-    if (key.first == TrackerKind::kScript) used_scripts.insert(key.second);
+  s.started = true;
+  for (const auto& [kind, name] : wanted_pollers(s.config, s.users)) start_poller(kind, name);
+}
+
+void Tracking::start_poller(TrackerKind kind, const std::string& name) {
+  auto& s = *state_;
+  auto poller = std::make_shared<Poller>();
+  s.pollers[{kind, name}] = poller;
+  rt::Task<void> task = [&]() {
+    switch (kind) {
+      case TrackerKind::kScript:
+        return run_script(state_, poller, s.config.vrrp_script.at(name), s.config.global.script_security);
+      case TrackerKind::kFile: return poll_file(state_, poller, s.config.track_file.at(name));
+      case TrackerKind::kProcess:
+      case TrackerKind::kInterface: break;
+    }
+    return poll_process(state_, poller, s.config.track_process.at(name));
+  }();
+  ++s.running;
+  asio::co_spawn(s.slow, std::move(task), [state = state_](const std::exception_ptr& error) {
+    --state->running;
+    if (!error) return;
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      sys::log_error("tracker stopped on an internal error: {}", e.what());
+    }
+  });
+}
+
+void Tracking::stop_poller(TrackerKind kind, const std::string& name) {
+  auto& s = *state_;
+  const auto found = s.pollers.find({kind, name});
+  if (found == s.pollers.end()) return;
+  auto poller = found->second;
+  s.pollers.erase(found);
+  poller->stopping = true;
+  asio::post(s.slow, [poller] {
+    if (poller->timer) poller->timer->cancel();
+  });
+}
+
+void Tracking::reload(const config::Config& config, const std::vector<TrackerPlan>& trackers,
+                      const std::map<std::string, std::string>& kept) {
+  auto& s = *state_;
+  std::set<TrackerKey> fresh;
+  for (const auto& tracker : trackers) {
+    if (tracker.action != ReloadAction::kUnchanged) fresh.insert({tracker.kind, tracker.name});
   }
-  auto spawn = [&](rt::Task<void> task) {
-    ++s.running;
-    asio::co_spawn(s.slow, std::move(task), [state = state_](const std::exception_ptr& error) {
-      --state->running;
-      if (!error) return;
-      try {
-        std::rethrow_exception(error);
-      } catch (const std::exception& e) {
-        sys::log_error("tracker stopped on an internal error: {}", e.what());
-      }
-    });
-  };
-  for (const auto& name : used_scripts) spawn(run_script(state_, s.config.vrrp_script.at(name)));
-  for (const auto& [name, file] : s.config.track_file) spawn(poll_file(state_, file));
-  for (const auto& [name, process] : s.config.track_process) spawn(poll_process(state_, process));
+  s.config = config;
+  build(fresh);
+  auto previous = std::move(s.reported);
+  s.reported.clear();
+  for (const auto& [name, instance] : config.vrrp_instance) {
+    const auto objects = s.objects.find(name);
+    const auto summary = objects == s.objects.end() ? track::TrackSummary{} : track::summarize(objects->second);
+    s.reported[name] = summary;
+    const auto old_name = kept.find(name);
+    if (old_name == kept.end()) {
+      // A new (or restarted) instance: like initial(), only when something is tracked.
+      if (objects != s.objects.end() && !objects->second.empty()) s.on_change({name, to_event(summary)});
+      continue;
+    }
+    const auto before = previous.find(old_name->second);
+    const auto had = before == previous.end() ? track::TrackSummary{} : before->second;
+    if (!(had == summary)) s.on_change({name, to_event(summary)});
+  }
+  if (!s.started) return;
+  const auto wanted = wanted_pollers(s.config, s.users);
+  std::vector<TrackerKey> retire;
+  for (const auto& [key, poller] : s.pollers) {
+    if (wanted.count(key) == 0 || fresh.count(key) != 0) retire.push_back(key);
+  }
+  for (const auto& [kind, name] : retire) stop_poller(kind, name);
+  for (const auto& key : wanted) {
+    if (s.pollers.count(key) == 0) start_poller(key.first, key.second);
+  }
 }
 
 void Tracking::interface_changed(const std::string& name, bool up) {
@@ -216,15 +312,18 @@ void Tracking::interface_changed(const std::string& name, bool up) {
   update(TrackerKind::kInterface, name, status);
 }
 
-void Tracking::post(TrackerKind kind, const std::string& name, track::TrackerStatus status) {
-  asio::post(state_->fast, [this, state = state_, kind, name, status] {
-    if (!state->stopping) update(kind, name, status);
+void Tracking::post(const std::shared_ptr<Poller>& poller, TrackerKind kind, const std::string& name,
+                    track::TrackerStatus status) {
+  asio::post(state_->fast, [this, state = state_, poller, kind, name, status] {
+    if (!state->stopping && !poller->stopping) update(kind, name, status);
   });
 }
 
-rt::Task<void> Tracking::run_script(std::shared_ptr<State> state, config::VrrpScript script) {
+rt::Task<void> Tracking::run_script(std::shared_ptr<State> state, std::shared_ptr<Poller> poller,
+                                    config::VrrpScript script, bool script_security) {
   auto timer = std::make_shared<asio::steady_timer>(state->slow);
-  state->timers.push_back(timer);
+  poller->timer = timer;
+  auto stopped = [&] { return state->stopping || poller->stopping; };
   sys::ScriptOptions options;
   options.timeout = script.timeout;
   options.uid = state->identity.uid;
@@ -239,7 +338,7 @@ rt::Task<void> Tracking::run_script(std::shared_ptr<State> state, config::VrrpSc
     options.uid = ids->uid;
     options.gid = ids->gid;
   }
-  if (state->config.global.script_security) {
+  if (script_security) {
     if (const auto program = program_path(script.script)) {
       if (const auto secure = sys::check_script_security(*program); !secure) {
         sys::log_error("vrrp_script {}: {}; the script is disabled", script.name, secure.error().to_string());
@@ -249,10 +348,10 @@ rt::Task<void> Tracking::run_script(std::shared_ptr<State> state, config::VrrpSc
   }
   track::RiseFall history(script.rise, script.fall, script.init_fail);
   const auto argv = script.script.exec_argv();  // built once, not on every run
-  while (!state->stopping) {
+  while (!stopped()) {
     const auto started = Clock::now();
     const auto result = co_await sys::run(argv, options);
-    if (state->stopping) break;
+    if (stopped()) break;
     const bool passed = result && result->succeeded();
     if (!result) {
       sys::log_warning("vrrp_script {}: cannot run {}: {}", script.name, script.script.display(),
@@ -269,37 +368,41 @@ rt::Task<void> Tracking::run_script(std::shared_ptr<State> state, config::VrrpSc
       }
       track::TrackerStatus status;
       status.up = history.up();
-      post(TrackerKind::kScript, script.name, status);
+      post(poller, TrackerKind::kScript, script.name, status);
     }
     timer->expires_at(started + script.interval);
     co_await timer->async_wait(rt::use_nothrow);
   }
 }
 
-rt::Task<void> Tracking::poll_file(std::shared_ptr<State> state, config::TrackFile file) {
+rt::Task<void> Tracking::poll_file(std::shared_ptr<State> state, std::shared_ptr<Poller> poller,
+                                   config::TrackFile file) {
   auto timer = std::make_shared<asio::steady_timer>(state->slow);
-  state->timers.push_back(timer);
+  poller->timer = timer;
+  auto stopped = [&] { return state->stopping || poller->stopping; };
   std::int64_t last = read_track_file(file.file);
-  while (!state->stopping) {
+  while (!stopped()) {
     timer->expires_after(kPollInterval);
     co_await timer->async_wait(rt::use_nothrow);
-    if (state->stopping) break;
+    if (stopped()) break;
     const auto value = read_track_file(file.file);
     if (value == last) continue;
     last = value;
     sys::log_notice("track_file {}: {} now holds {}", file.name, file.file, value);
     track::TrackerStatus status;
     status.file_value = value;
-    post(TrackerKind::kFile, file.name, status);
+    post(poller, TrackerKind::kFile, file.name, status);
   }
 }
 
-rt::Task<void> Tracking::poll_process(std::shared_ptr<State> state, config::TrackProcess process) {
+rt::Task<void> Tracking::poll_process(std::shared_ptr<State> state, std::shared_ptr<Poller> poller,
+                                      config::TrackProcess process) {
   auto timer = std::make_shared<asio::steady_timer>(state->slow);
-  state->timers.push_back(timer);
+  poller->timer = timer;
+  auto stopped = [&] { return state->stopping || poller->stopping; };
   bool last = true;
   bool first = true;
-  while (!state->stopping) {
+  while (!stopped()) {
     const auto count = count_processes(process);
     const bool ok = track::process_quorum_up(count, process.quorum, process.quorum_max);
     if (first || ok != last) {
@@ -307,7 +410,7 @@ rt::Task<void> Tracking::poll_process(std::shared_ptr<State> state, config::Trac
       last = ok;
       track::TrackerStatus status;
       status.up = ok;
-      post(TrackerKind::kProcess, process.name, status);
+      post(poller, TrackerKind::kProcess, process.name, status);
     }
     first = false;
     timer->expires_after(kPollInterval);
@@ -318,10 +421,15 @@ rt::Task<void> Tracking::poll_process(std::shared_ptr<State> state, config::Trac
 rt::Task<void> Tracking::stop() {
   auto state = state_;
   state->stopping = true;
+  std::vector<std::shared_ptr<Poller>> pollers;
+  for (auto& [key, poller] : state->pollers) pollers.push_back(poller);
+  state->pollers.clear();
   // Named, not a temporary inside the co_await: g++ 12 destroys such temporaries twice, and this
   // one owns a shared_ptr (a use-after-free ASan found at stop).
-  auto wind_down = [state]() -> rt::Task<void> {
-    for (auto& timer : state->timers) timer->cancel();
+  auto wind_down = [state, pollers]() -> rt::Task<void> {
+    for (const auto& poller : pollers) {
+      if (poller->timer) poller->timer->cancel();
+    }
     asio::steady_timer poll(state->slow);
     while (state->running > 0) {
       poll.expires_after(std::chrono::milliseconds(5));

@@ -11,11 +11,13 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "config/model.hpp"
 #include "engine/notifier.hpp"
+#include "engine/reload_plan.hpp"
 #include "rt/tokens.hpp"
 #include "track/tracker.hpp"
 #include "vrrp/events.hpp"
@@ -41,18 +43,33 @@ class Tracking {
   void start();
   // Fast executor: an interface went up or down (from the netlink monitor).
   void interface_changed(const std::string& name, bool up);
+  // Fast executor, on reload: takes the new config. Unchanged trackers keep their poller, their
+  // rise/fall history and their last status; changed and new ones start afresh, removed ones
+  // stop. `kept` maps each instance that keeps running to its old name: only those whose summary
+  // really changes are told (through `on_change`), new instances get their first summary.
+  void reload(const config::Config& config, const std::vector<TrackerPlan>& trackers,
+              const std::map<std::string, std::string>& kept);
   // Stops the pollers; resolves when they have finished.
   rt::Task<void> stop();
 
  private:
   struct State;
+  struct Poller;
   // Fast executor: a tracked object changed; re-summarizes only the instances that use it.
   void update(track::TrackerKind kind, const std::string& name, track::TrackerStatus status);
-  rt::Task<void> run_script(std::shared_ptr<State> state, config::VrrpScript script);
-  rt::Task<void> poll_file(std::shared_ptr<State> state, config::TrackFile file);
-  rt::Task<void> poll_process(std::shared_ptr<State> state, config::TrackProcess process);
-  // Slow executor: hands a new status to update() on the fast one.
-  void post(track::TrackerKind kind, const std::string& name, track::TrackerStatus status);
+  // Fast executor: (re)builds the per-instance objects from state_->config, keeping the last
+  // status of the trackers not in `fresh`.
+  void build(const std::set<std::pair<track::TrackerKind, std::string>>& fresh);
+  void start_poller(track::TrackerKind kind, const std::string& name);
+  void stop_poller(track::TrackerKind kind, const std::string& name);
+  rt::Task<void> run_script(std::shared_ptr<State> state, std::shared_ptr<Poller> poller, config::VrrpScript script,
+                            bool script_security);
+  rt::Task<void> poll_file(std::shared_ptr<State> state, std::shared_ptr<Poller> poller, config::TrackFile file);
+  rt::Task<void> poll_process(std::shared_ptr<State> state, std::shared_ptr<Poller> poller,
+                              config::TrackProcess process);
+  // Slow executor: hands a new status to update() on the fast one (unless the poller was retired).
+  void post(const std::shared_ptr<Poller>& poller, track::TrackerKind kind, const std::string& name,
+            track::TrackerStatus status);
 
   std::shared_ptr<State> state_;
 };

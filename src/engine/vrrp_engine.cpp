@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
 #include <filesystem>
 #include <set>
 
@@ -54,7 +56,7 @@ rt::Task<Result<std::unique_ptr<VrrpEngine>>> VrrpEngine::start(const config::Co
       std::make_unique<Notifier>(engine->options_.slow, std::move(fifos), identity, engine->options_.alerts);
   engine->vmac_sysctls_ = std::make_unique<net::wire::VmacSysctls>();
 
-  UnitContext context;
+  auto& context = engine->context_;
   context.executor = engine->options_.fast;
   context.netlink = engine->netlink_.get();
   context.channels = engine->channels_.get();
@@ -62,25 +64,11 @@ rt::Task<Result<std::unique_ptr<VrrpEngine>>> VrrpEngine::start(const config::Co
   context.vmac_sysctls = engine->vmac_sysctls_.get();
   context.garp_interval = config.global.vrrp_garp_interval;
   context.gna_interval = config.global.vrrp_gna_interval;
+  context.gate = &engine->gate_;
 
   engine->configs_ = config.vrrp_instance;
-  std::set<std::string> grouped;
-  for (const auto& [name, group] : config.vrrp_sync_group) {
-    std::vector<config::VrrpInstance> members;
-    for (const auto& member : group.group) {
-      members.push_back(config.vrrp_instance.at(member));
-      grouped.insert(member);
-    }
-    engine->units_.push_back(std::make_shared<VrrpUnit>(context, std::move(members), group));
-  }
-  for (const auto& [name, instance] : config.vrrp_instance) {
-    if (grouped.count(name) == 0) {
-      engine->units_.push_back(std::make_shared<VrrpUnit>(context, std::vector{instance}, std::nullopt));
-    }
-  }
-  for (const auto& unit : engine->units_) {
-    for (const auto& status : unit->status()) engine->members_[status.name] = {unit, *unit->member_index(status.name)};
-  }
+  engine->units_ = engine->make_units(config, [](const std::string&) { return true; });
+  engine->index_members();
 
   auto* raw = engine.get();
   raw->tracking_ = std::make_unique<Tracking>(config, raw->options_.fast, raw->options_.slow, identity,
@@ -89,28 +77,157 @@ rt::Task<Result<std::unique_ptr<VrrpEngine>>> VrrpEngine::start(const config::Co
   for (const auto& change : raw->tracking_->initial()) raw->on_tracker_changed(change);
   raw->tracking_->start();
   // Spread the units' starts over one advert interval (see set_schedule_slot).
-  for (std::size_t i = 0; i < engine->units_.size(); ++i) {
-    auto& unit = *engine->units_[i];
+  for (std::size_t i = 0; i < raw->units_.size(); ++i) {
+    auto& unit = *raw->units_[i];
     unit.set_schedule_slot(
-        unit.advert_interval() * static_cast<std::int64_t>(i) / static_cast<std::int64_t>(engine->units_.size()),
-        static_cast<unsigned>(i));
+        unit.advert_interval() * static_cast<std::int64_t>(i) / static_cast<std::int64_t>(raw->units_.size()),
+        raw->next_ordinal_++);
   }
-  for (const auto& unit : engine->units_) {
-    ++raw->running_units_;
-    asio::co_spawn(raw->options_.fast, unit->run(), [raw, unit](const std::exception_ptr& error) {
-      --raw->running_units_;
-      if (!error) return;
-      try {
-        std::rethrow_exception(error);
-      } catch (const std::exception& e) {
-        sys::log_error("VRRP {} stopped on an internal error: {}", unit->name(), e.what());
-      }
-    });
-  }
+  for (const auto& unit : raw->units_) raw->launch(unit);
   raw->following_links_ = true;
   asio::co_spawn(raw->options_.fast, raw->follow_links(raw->netlink_->subscribe()),
                  [raw](const std::exception_ptr&) { raw->following_links_ = false; });
   co_return engine;
+}
+
+std::vector<std::shared_ptr<VrrpUnit>> VrrpEngine::make_units(const config::Config& config,
+                                                              const std::function<bool(const std::string&)>& wanted) {
+  std::vector<std::shared_ptr<VrrpUnit>> out;
+  std::set<std::string> grouped;
+  for (const auto& [name, group] : config.vrrp_sync_group) {
+    std::vector<config::VrrpInstance> members;
+    for (const auto& member : group.group) {
+      members.push_back(config.vrrp_instance.at(member));
+      grouped.insert(member);
+    }
+    // A sync group starts or stays as a whole (plan_reload restarts all members together).
+    if (!group.group.empty() && wanted(group.group.front())) {
+      out.push_back(std::make_shared<VrrpUnit>(context_, std::move(members), group));
+    }
+  }
+  for (const auto& [name, instance] : config.vrrp_instance) {
+    if (grouped.count(name) == 0 && wanted(name)) {
+      out.push_back(std::make_shared<VrrpUnit>(context_, std::vector{instance}, std::nullopt));
+    }
+  }
+  return out;
+}
+
+void VrrpEngine::index_members() {
+  members_.clear();
+  for (const auto& unit : units_) {
+    const auto names = unit->member_names();
+    for (std::size_t i = 0; i < names.size(); ++i) members_[names[i]] = {unit, i};
+  }
+}
+
+void VrrpEngine::launch(const std::shared_ptr<VrrpUnit>& unit) {
+  ++running_units_;
+  asio::co_spawn(options_.fast, unit->run(), [this, unit](const std::exception_ptr& error) {
+    --running_units_;
+    unit->mark_finished();
+    if (!error) return;
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      sys::log_error("VRRP {} stopped on an internal error: {}", unit->name(), e.what());
+    }
+  });
+}
+
+rt::Task<void> VrrpEngine::reload(const config::Config& next, const ReloadPlan& plan) {
+  // This runs between adverts on the VRRP thread: no step may hold the thread for long (the
+  // plan is indexed once, and the loop lets due timers run between the steps).
+  std::map<std::string, const InstancePlan*> by_new_name;
+  for (const auto& entry : plan.instances) {
+    if (entry.action != ReloadAction::kRemove) by_new_name[entry.new_name] = &entry;
+  }
+  // Held until the removed and restarted units are gone: no VIP is added before then.
+  ++gate_.holds;
+  std::set<std::shared_ptr<VrrpUnit>> leaving;
+  for (const auto& entry : plan.instances) {
+    const bool goes = entry.action == ReloadAction::kRemove || entry.action == ReloadAction::kRestart;
+    if (!goes) continue;
+    const auto found = members_.find(entry.old_name);
+    if (found != members_.end()) leaving.insert(found->second.first);
+  }
+  for (const auto& entry : plan.instances) {
+    std::string changes;
+    for (const auto& change : entry.changes) changes += (changes.empty() ? "" : "; ") + change;
+    switch (entry.action) {
+      case ReloadAction::kUnchanged:
+        if (!entry.renamed()) break;
+        [[fallthrough]];
+      case ReloadAction::kInPlace: {
+        sys::log_notice("reload: reconfiguring vrrp_instance {}: {}", entry.new_name, changes);
+        const auto& [unit, index] = members_.at(entry.old_name);
+        unit->reconfigure(index, next.vrrp_instance.at(entry.new_name));
+        break;
+      }
+      case ReloadAction::kRestart:
+        sys::log_notice("reload: restarting vrrp_instance {}: {}", entry.new_name, changes);
+        break;
+      case ReloadAction::kRemove:
+        sys::log_notice("reload: removing vrrp_instance {}: {}", entry.old_name, changes);
+        break;
+      case ReloadAction::kAdd: sys::log_notice("reload: adding vrrp_instance {}: {}", entry.new_name, changes); break;
+    }
+  }
+  for (const auto& unit : leaving) unit->request_stop();
+  co_await asio::post(options_.fast, asio::use_awaitable);  // let due timers run
+
+  // Kept sync groups take their group's new settings (the group may have been renamed).
+  for (const auto& [name, group] : next.vrrp_sync_group) {
+    if (group.group.empty()) continue;
+    const auto found = by_new_name.find(group.group.front());
+    const auto* entry = found == by_new_name.end() ? nullptr : found->second;
+    if (entry == nullptr || (entry->action != ReloadAction::kUnchanged && entry->action != ReloadAction::kInPlace)) {
+      continue;
+    }
+    members_.at(entry->old_name).first->set_group_config(group);
+  }
+
+  // Removed instances hand off first: their sockets, VMACs and VIPs must be gone before an
+  // instance of the same identity (a restart) or a new owner of their VIPs starts.
+  asio::steady_timer poll(options_.fast);
+  while (std::any_of(leaving.begin(), leaving.end(), [](const auto& unit) { return !unit->finished(); })) {
+    poll.expires_after(std::chrono::milliseconds(1));
+    co_await poll.async_wait(rt::use_nothrow);
+  }
+  std::erase_if(units_, [&](const auto& unit) { return leaving.count(unit) != 0; });
+  co_await asio::post(options_.fast, asio::use_awaitable);  // let due timers run
+
+  auto added = make_units(next, [&](const std::string& name) {
+    const auto found = by_new_name.find(name);
+    return found != by_new_name.end() &&
+           (found->second->action == ReloadAction::kAdd || found->second->action == ReloadAction::kRestart);
+  });
+  units_.insert(units_.end(), added.begin(), added.end());
+  co_await asio::post(options_.fast, asio::use_awaitable);  // let due timers run
+  configs_ = next.vrrp_instance;
+  // Kept members by their new names: a renamed member may not have processed its Reconfigure
+  // yet, so the plan, not the unit, says what it is called now.
+  std::map<std::string, std::pair<std::shared_ptr<VrrpUnit>, std::size_t>> members;
+  for (const auto& entry : plan.instances) {
+    const bool kept = entry.action == ReloadAction::kUnchanged || entry.action == ReloadAction::kInPlace;
+    if (kept) members[entry.new_name] = members_.at(entry.old_name);
+  }
+  for (const auto& unit : added) {
+    const auto names = unit->member_names();
+    for (std::size_t i = 0; i < names.size(); ++i) members[names[i]] = {unit, i};
+  }
+  members_ = std::move(members);
+  co_await asio::post(options_.fast, asio::use_awaitable);  // let due timers run
+  // Tracker results for the new and changed instances reach their units before they start.
+  tracking_->reload(next, plan.trackers, plan.kept());
+  co_await asio::post(options_.fast, asio::use_awaitable);  // let due timers run
+  // Units added by a reload start at once; their ordinals keep their place in a send-grid slot
+  // distinct from every other unit's.
+  for (const auto& unit : added) {
+    unit->set_schedule_slot(Duration::zero(), next_ordinal_++);
+    launch(unit);
+  }
+  --gate_.holds;
 }
 
 rt::Task<void> VrrpEngine::follow_links(net::netlink::Subscription subscription) {

@@ -4,6 +4,7 @@
 // standalone instance or sync group, forwards link changes from the netlink monitor to the
 // instances on that interface, and feeds tracker results to the instances that track them.
 #include <asio/any_io_executor.hpp>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -13,6 +14,7 @@
 #include "config/model.hpp"
 #include "engine/advert_channel.hpp"
 #include "engine/notifier.hpp"
+#include "engine/reload_plan.hpp"
 #include "engine/tracking.hpp"
 #include "engine/vrrp_unit.hpp"
 #include "net/netlink/netlink.hpp"
@@ -40,11 +42,24 @@ class VrrpEngine {
   // Orderly stop: every master sends priority 0 and drops its VIPs, notify_stop runs, VMACs go.
   rt::Task<void> stop();
 
+  // SIGHUP reload, on the fast executor: applies a plan made (on the main thread) by
+  // plan_reload(current, next) with the least disturbance. Unchanged instances are not touched
+  // at all (state, timers, counters, VIPs stay); changed ones take the new settings in place;
+  // removed and restarted ones stop (priority 0, VIPs dropped, notify) before the added ones
+  // start; VIP additions wait until every removal has reached the kernel. Resolves when the
+  // plan is applied (added instances are running, not yet elected).
+  rt::Task<void> reload(const config::Config& next, const ReloadPlan& plan);
+
   // Fast executor only.
   [[nodiscard]] std::vector<MemberStatus> status() const;
 
  private:
   explicit VrrpEngine(EngineOptions options);
+  // Builds the units of `config` for the instances `wanted` says (all of them at start).
+  std::vector<std::shared_ptr<VrrpUnit>> make_units(const config::Config& config,
+                                                    const std::function<bool(const std::string&)>& wanted);
+  void launch(const std::shared_ptr<VrrpUnit>& unit);
+  void index_members();
   rt::Task<void> follow_links(net::netlink::Subscription subscription);
   void on_tracker_changed(const TrackerChange& change);
 
@@ -54,11 +69,14 @@ class VrrpEngine {
   std::unique_ptr<Notifier> notifier_;
   std::unique_ptr<net::wire::VmacSysctls> vmac_sysctls_;
   std::unique_ptr<Tracking> tracking_;
+  UnitContext context_;
+  ReloadGate gate_;
   std::vector<std::shared_ptr<VrrpUnit>> units_;
   // instance name -> (unit, member)
   std::map<std::string, std::pair<std::shared_ptr<VrrpUnit>, std::size_t>> members_;
   std::map<std::string, config::VrrpInstance> configs_;
   std::size_t running_units_ = 0;
+  unsigned next_ordinal_ = 0;  // see VrrpUnit::set_schedule_slot
   bool following_links_ = false;
   bool stopping_ = false;
 };

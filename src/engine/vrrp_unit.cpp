@@ -90,6 +90,13 @@ std::optional<std::size_t> VrrpUnit::member_index(const std::string& instance_na
   return std::nullopt;
 }
 
+std::vector<std::string> VrrpUnit::member_names() const {
+  std::vector<std::string> out;
+  out.reserve(members_.size());
+  for (const auto& member : members_) out.push_back(member.config.name);
+  return out;
+}
+
 const vrrp::Instance& VrrpUnit::core(std::size_t member) const { return group_ ? group_->member(member) : *instance_; }
 
 std::vector<vrrp::MemberActions> VrrpUnit::feed(std::size_t member, const vrrp::Event& event, TimePoint now) {
@@ -113,6 +120,73 @@ std::optional<TimePoint> VrrpUnit::next_deadline() const {
 void VrrpUnit::post(std::size_t member, vrrp::Event event) {
   inbox_.push_back(Input{member, std::move(event)});
   wake();
+}
+
+void VrrpUnit::reconfigure(std::size_t member, config::VrrpInstance config) {
+  if (context_.gate) ++context_.gate->holds;
+  inbox_.push_back(Input{member, Reconfigure{std::move(config)}});
+  wake();
+}
+
+void VrrpUnit::set_group_config(config::VrrpSyncGroup group) {
+  name_ = group.name;
+  group_config_ = std::move(group);
+}
+
+std::vector<vrrp::MemberActions> VrrpUnit::apply_reconfigure(std::size_t index, config::VrrpInstance config,
+                                                             TimePoint now) {
+  auto& member = members_[index];
+  auto previous = std::make_shared<const config::VrrpInstance>(std::exchange(member.config, std::move(config)));
+  if (!group_config_) name_ = member.config.name;
+  std::vector<vrrp::ConfigProblem> problems;
+  auto core_config = to_core_config(member.config, &problems);
+  for (const auto& problem : problems) {
+    sys::log_warning("vrrp_instance {}: {}: {}", member.config.name, problem.field, problem.message);
+  }
+  auto batches = feed(index, vrrp::ConfigChanged{std::move(core_config)}, now);
+  // Addresses the new config drops leave with the entry (dev, label) they were added with.
+  for (auto& batch : batches) {
+    auto& actions = batch.actions;
+    for (auto action = actions.begin(); action != actions.end();) {
+      if (const auto* remove = std::get_if<vrrp::RemoveVips>(&*action); remove && batch.member == index) {
+        KernelJob job{KernelJob::Kind::kRemoveVips, 0, remove->vips, previous, true};
+        if (context_.gate) ++context_.gate->holds;
+        queue_kernel(index, std::move(job));
+        action = actions.erase(action);
+      } else {
+        ++action;
+      }
+    }
+  }
+  // Routes and rules of a master follow the new config: the old ones go first (gate held), the
+  // new ones are added once the gate opens.
+  const bool extras_changed = previous->virtual_routes != member.config.virtual_routes ||
+                              previous->virtual_rules != member.config.virtual_rules;
+  if (extras_changed && member.extras_installed) {
+    KernelJob remove{KernelJob::Kind::kRemoveExtras, 0, {}, previous, true};
+    if (context_.gate) ++context_.gate->holds;
+    queue_kernel(index, std::move(remove));
+    if (!member.config.virtual_routes.empty() || !member.config.virtual_rules.empty()) {
+      queue_kernel(index, KernelJob{KernelJob::Kind::kAddExtras, 0, {}, nullptr, false});
+    }
+  }
+  return batches;
+}
+
+rt::Task<void> VrrpUnit::wait_for_gate(std::size_t index) {
+  if (!context_.gate || context_.gate->open()) co_return;
+  // A stopping unit must not wait (the reload waits for it), nor a member whose own queue holds
+  // the gate behind this job: its jobs run in order, and that removal cannot come first.
+  const auto& jobs = members_[index].kernel_jobs;
+  auto must_wait = [&] {
+    return !context_.gate->open() && !stopping_ &&
+           std::none_of(jobs.begin(), jobs.end(), [](const KernelJob& job) { return job.holds_gate; });
+  };
+  asio::steady_timer poll(context_.executor);
+  while (must_wait()) {
+    poll.expires_after(std::chrono::milliseconds(1));
+    co_await poll.async_wait(rt::use_nothrow);
+  }
 }
 
 void VrrpUnit::request_stop() {
@@ -248,6 +322,9 @@ rt::Task<void> VrrpUnit::process_inputs() {
       usable.up = member.config.dont_track_primary || (link && link->running);
       usable.primary_address = member.channel->source_address();
       out = feed(input.member, usable, now);
+    } else if (auto* change = std::get_if<Reconfigure>(&input.what)) {
+      out = apply_reconfigure(input.member, std::move(change->config), now);
+      if (context_.gate) --context_.gate->holds;  // its removals hold the gate from here on
     } else {
       auto& event = std::get<vrrp::Event>(input.what);
       if (auto* interface = std::get_if<vrrp::InterfaceChanged>(&event); interface && interface->up) {
@@ -290,9 +367,9 @@ rt::Task<void> VrrpUnit::execute(std::vector<vrrp::MemberActions> batches) {
       if (const auto* send = std::get_if<vrrp::SendAdvert>(&action)) {
         co_await send_advert(index, send->advert);
       } else if (const auto* add = std::get_if<vrrp::AddVips>(&action)) {
-        queue_kernel(index, KernelJob{KernelJob::Kind::kAddVips, add->request, add->vips});
+        queue_kernel(index, KernelJob{KernelJob::Kind::kAddVips, add->request, add->vips, nullptr, false});
       } else if (const auto* remove = std::get_if<vrrp::RemoveVips>(&action)) {
-        queue_kernel(index, KernelJob{KernelJob::Kind::kRemoveVips, 0, remove->vips});
+        queue_kernel(index, KernelJob{KernelJob::Kind::kRemoveVips, 0, remove->vips, nullptr, false});
       } else if (const auto* garp = std::get_if<vrrp::SendGratuitous>(&action)) {
         asio::co_spawn(context_.executor, send_gratuitous(shared_from_this(), index, garp->vips, garp->repeat),
                        asio::detached);
@@ -334,9 +411,10 @@ void VrrpUnit::report(std::size_t index, vrrp::State state, std::uint8_t priorit
                   state_name, priority);
 
   const bool has_extras = !member.config.virtual_routes.empty() || !member.config.virtual_rules.empty();
-  if (has_extras && state == vrrp::State::kMaster) queue_kernel(index, KernelJob{KernelJob::Kind::kAddExtras, 0, {}});
+  if (has_extras && state == vrrp::State::kMaster)
+    queue_kernel(index, KernelJob{KernelJob::Kind::kAddExtras, 0, {}, nullptr, false});
   if (has_extras && previous == vrrp::State::kMaster && state != vrrp::State::kMaster) {
-    queue_kernel(index, KernelJob{KernelJob::Kind::kRemoveExtras, 0, {}});
+    queue_kernel(index, KernelJob{KernelJob::Kind::kRemoveExtras, 0, {}, nullptr, false});
   }
 
   NotifyRequest request;
@@ -375,8 +453,10 @@ rt::Task<void> VrrpUnit::run_kernel_jobs([[maybe_unused]] std::shared_ptr<VrrpUn
   // VIP moving between instances is never lost.
   while (!members_[index].kernel_jobs.empty()) {
     const KernelJob job = members_[index].kernel_jobs.front();
+    if (job.kind == KernelJob::Kind::kAddVips || job.kind == KernelJob::Kind::kAddExtras) co_await wait_for_gate(index);
     const auto result = co_await kernel_job(index, job);
     members_[index].kernel_jobs.pop_front();
+    if (job.holds_gate && context_.gate) --context_.gate->holds;
     if (job.kind == KernelJob::Kind::kAddVips) {
       inbox_.push_back(Input{index, vrrp::VipsAdded{job.request, result.has_value(),
                                                     result ? std::string() : result.error().to_string()}});
@@ -388,7 +468,7 @@ rt::Task<void> VrrpUnit::run_kernel_jobs([[maybe_unused]] std::shared_ptr<VrrpUn
 
 rt::Task<Result<void>> VrrpUnit::kernel_job(std::size_t index, const KernelJob& job) {
   auto& netlink = *context_.netlink;
-  const auto& config = members_[index].config;
+  const auto& config = job.added_with ? *job.added_with : members_[index].config;
   const int vip_ifindex = members_[index].vip_ifindex;
   auto ifindex_of = [&](const std::optional<std::string>& dev) -> rt::Task<Result<int>> {
     if (!dev) co_return vip_ifindex;

@@ -32,6 +32,14 @@
 
 namespace vigil::engine {
 
+// During a reload, VIP (and route/rule) additions wait while the gate is held: until every
+// removal the reload causes has reached the kernel, so an address moving from one instance to
+// another is never added by the new owner and then deleted by the old one.
+struct ReloadGate {
+  std::size_t holds = 0;
+  [[nodiscard]] bool open() const { return holds == 0; }
+};
+
 // What every unit of one engine shares; all of it lives on the fast executor.
 struct UnitContext {
   asio::any_io_executor executor;
@@ -41,6 +49,7 @@ struct UnitContext {
   net::wire::VmacSysctls* vmac_sysctls = nullptr;
   Duration garp_interval{};  // pause between two GARPs of a burst
   Duration gna_interval{};   // pause between two unsolicited NAs of a burst
+  ReloadGate* gate = nullptr;
 };
 
 // A read-only view of one member for status output, dumps and tests.
@@ -87,8 +96,18 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
   // Fast executor only. The link monitor saw an address added on `ifindex`: members still without
   // a socket there (no address at start, e.g. DHCP not done yet) leave FAULT once they can send.
   void address_appeared(int ifindex);
+  // Fast executor, on reload: the member takes a new config of the same identity (new name,
+  // priority, VIPs, notify commands ...). Processed in order with the unit's other inputs; holds
+  // context.gate until the removals it causes have reached the kernel.
+  void reconfigure(std::size_t member, config::VrrpInstance config);
+  // Fast executor, on reload: the sync group's own settings (name, notify commands).
+  void set_group_config(config::VrrpSyncGroup group);
+  // Set by the owner when run() has returned.
+  void mark_finished() { finished_ = true; }
+  [[nodiscard]] bool finished() const { return finished_; }
 
   [[nodiscard]] std::optional<std::size_t> member_index(const std::string& instance_name) const;
+  [[nodiscard]] std::vector<std::string> member_names() const;
   [[nodiscard]] std::vector<MemberStatus> status() const;
   [[nodiscard]] const std::string& name() const { return name_; }
 
@@ -98,6 +117,10 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
     Kind kind = Kind::kAddVips;
     std::uint64_t request = 0;
     std::vector<IpPrefix> vips;
+    // The config the VIPs/routes/rules were added with, when it is no longer the member's
+    // (removals caused by a reload); else the member's current one is used.
+    std::shared_ptr<const config::VrrpInstance> added_with;
+    bool holds_gate = false;  // a reload removal: releases context.gate when done
   };
 
   struct Member {
@@ -119,9 +142,12 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
 
   // An address appeared on the interface of a member that has no socket yet: try again.
   struct RetryAttach {};
+  struct Reconfigure {
+    config::VrrpInstance config;
+  };
   struct Input {
     std::size_t member = 0;
-    std::variant<vrrp::Event, net::wire::ReceivedPacket, RetryAttach> what;
+    std::variant<vrrp::Event, net::wire::ReceivedPacket, RetryAttach, Reconfigure> what;
   };
 
   rt::Task<void> prepare();
@@ -133,6 +159,8 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
   rt::Task<void> remove_stale_vips(std::size_t index);
   rt::Task<void> process_inputs();
   rt::Task<void> execute(std::vector<vrrp::MemberActions> batches);
+  std::vector<vrrp::MemberActions> apply_reconfigure(std::size_t index, config::VrrpInstance config, TimePoint now);
+  rt::Task<void> wait_for_gate(std::size_t index);
   rt::Task<void> send_advert(std::size_t index, const vrrp::Advert& advert);
   void handle_packet(std::size_t index, const net::wire::ReceivedPacket& packet, std::vector<vrrp::MemberActions>& out,
                      TimePoint now);
@@ -166,6 +194,7 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
   unsigned ordinal_ = 0;
   bool stop_requested_ = false;
   bool stopping_ = false;
+  bool finished_ = false;
 };
 
 }  // namespace vigil::engine
