@@ -7,6 +7,7 @@
 #include <asio/io_context.hpp>
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
 
@@ -31,6 +32,8 @@ class VrrpService {
   rt::Task<void> stop();
   // SIGUSR1/SIGUSR2: snapshot on the engine's executor, write the file from the main loop.
   rt::Task<void> dump_status();
+  // vigilctl and /metrics: the engine's status (plus last transitions as unix time), taken on its executor.
+  rt::Task<nlohmann::json> query_status();
   [[nodiscard]] Result<void> start_fast_thread(const config::GlobalConfig& global);
   void stop_fast_thread();
 
