@@ -32,6 +32,14 @@ std::string member_text(const json& object, const char* key, std::string_view fa
   return it == object.end() ? std::string(fallback) : text(*it, fallback);
 }
 
+// Counters are unsigned in the engine's JSON; a document read back from text may hold them as
+// signed integers.
+std::optional<std::uint64_t> count_value(const json& value) {
+  if (value.is_number_unsigned()) return value.get<std::uint64_t>();
+  if (value.is_number_integer() && value.get<std::int64_t>() >= 0) return value.get<std::uint64_t>();
+  return std::nullopt;
+}
+
 std::string tracker_text(const char* kind, const config::TrackRef& ref) {
   std::string out = fmt::format("{}:{}", kind, ref.name);
   if (ref.weight) out += fmt::format("({:+})", *ref.weight);
@@ -165,16 +173,16 @@ std::map<std::string, std::uint64_t> instance_counters(const json& instance) {
   if (!instance.is_object()) return counters;
   if (const auto stats = instance.find("stats"); stats != instance.end() && stats->is_object()) {
     for (const auto& [name, value] : stats->items()) {
-      if (value.is_number_unsigned()) counters[name] = value.get<std::uint64_t>();
+      if (const auto count = count_value(value)) counters[name] = *count;
     }
   }
   if (const auto receive = instance.find("receive"); receive != instance.end() && receive->is_object()) {
     for (const auto& [name, value] : receive->items()) {
-      if (value.is_number_unsigned()) {
-        counters[name] = value.get<std::uint64_t>();
+      if (const auto count = count_value(value)) {
+        counters[name] = *count;
       } else if (value.is_object()) {
-        for (const auto& [reason, count] : value.items()) {
-          if (count.is_number_unsigned()) counters[name + "." + reason] = count.get<std::uint64_t>();
+        for (const auto& [reason, per_reason] : value.items()) {
+          if (const auto reason_count = count_value(per_reason)) counters[name + "." + reason] = *reason_count;
         }
       }
     }
