@@ -17,7 +17,7 @@ for program in vigild vigilctl kconf2toml; do
   [ -x "$dest$bindir/$program" ] || { echo "FAIL: $bindir/$program is not executable"; fail=1; }
 done
 need "$unitdir/vigild.service"
-need "$sysconfdir/vigil/vigil.toml.example"
+need "$sysconfdir/vigil/vigil.example.toml"
 need "$docdir/README.md"
 need "$docdir/config.md"
 need "$docdir/vigil.schema.json"
@@ -27,7 +27,7 @@ if [ -e "$dest$unitdir/vigild.service" ]; then
     { echo "FAIL: the installed unit does not start $bindir/vigild with $sysconfdir/vigil/vigil.toml"; fail=1; }
 fi
 # The example is a valid config.
-"$dest$bindir/vigild" --check --config "$dest$sysconfdir/vigil/vigil.toml.example" >/dev/null 2>&1 ||
+"$dest$bindir/vigild" --check --config "$dest$sysconfdir/vigil/vigil.example.toml" >/dev/null 2>&1 ||
   { echo "FAIL: the installed example config does not pass vigild --check"; fail=1; }
 [ $fail -eq 0 ] && echo "PASS: $(cd "$dest" && find . -type f | wc -l) files installed"
 exit $fail
