@@ -156,6 +156,7 @@ rt::Task<ReloadRecord> Daemon::reload() {
   if (reload_running_) {
     // `vigilctl reload` and SIGHUP can meet; the second waits for nobody and says so.
     record.errors.push_back("a reload is already in progress");
+    sys::log_warning("reload requested while one is in progress; ignored");
     co_return record;
   }
   reload_running_ = true;
