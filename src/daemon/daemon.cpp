@@ -7,9 +7,11 @@
 #include <asio/co_spawn.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
+#include <chrono>
 #include <csignal>
 #include <exception>
 
+#include "control/report.hpp"
 #include "sys/fd_limit.hpp"
 #include "sys/log.hpp"
 #include "sys/systemd.hpp"
@@ -27,6 +29,8 @@ std::string running_status(const std::filesystem::path& config_file, unsigned re
   return reloads == 0 ? fmt::format("running with {}", config_file.string())
                       : fmt::format("running with {} (reloaded {} times)", config_file.string(), reloads);
 }
+
+double now_unix() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 // Signals the daemon relies on being in their default state, whatever the parent left behind.
 void reset_process_signals() {
@@ -106,6 +110,7 @@ rt::Task<ExitCode> Daemon::serve(rt::SignalWatcher& signals, asio::io_context& c
       co_return ExitCode::StartFailed;
     }
   }
+  open_listeners(context);
   if (const auto interval = sys::watchdog_interval()) {
     asio::co_spawn(context, keep_watchdog_fed(*interval),
                    asio::bind_cancellation_slot(stop_watchdog_.slot(), [](std::exception_ptr) {}));
@@ -124,7 +129,7 @@ rt::Task<ExitCode> Daemon::serve(rt::SignalWatcher& signals, asio::io_context& c
     const char* name = ::sigabbrev_np(received->signal);
     sys::log_info("{} (SIG{})", rt::to_string(received->event), name != nullptr ? name : "?");
     switch (received->event) {
-      case rt::SignalEvent::ReloadRequested: co_await reload(); break;
+      case rt::SignalEvent::ReloadRequested: (void)co_await reload(); break;
       case rt::SignalEvent::StopRequested: stopping = true; break;
       case rt::SignalEvent::StateDumpRequested:
       case rt::SignalEvent::StatsDumpRequested:
@@ -138,35 +143,133 @@ rt::Task<ExitCode> Daemon::serve(rt::SignalWatcher& signals, asio::io_context& c
   }
   report_notify_failure(sys::notify_stopping("stopping"));
   sys::log_notice("vigild stopping");
+  close_listeners();
   if (hooks_.stop) co_await hooks_.stop();
   stop_watchdog_.emit(asio::cancellation_type::terminal);
   sys::log_notice("vigild stopped");
   co_return ExitCode::Ok;
 }
 
-rt::Task<void> Daemon::reload() {
+rt::Task<ReloadRecord> Daemon::reload() {
+  ReloadRecord record;
+  record.at_unix = now_unix();
+  if (reload_running_) {
+    // `vigilctl reload` and SIGHUP can meet; the second waits for nobody and says so.
+    record.errors.push_back("a reload is already in progress");
+    sys::log_warning("reload requested while one is in progress; ignored");
+    co_return record;
+  }
+  reload_running_ = true;
+  const auto began = std::chrono::steady_clock::now();
   report_notify_failure(sys::notify_reloading("reloading"));
   sys::log_notice("reloading {}", options_.config_file.string());
   ConfigLoad loaded = load_and_report(options_.config_file);
+  std::string failure;
   if (!loaded.ok()) {
+    for (const ConfigMessage& message : loaded.messages) {
+      if (message.is_error) record.errors.push_back(message.text);
+    }
     sys::log_error("reload failed: {} has {} errors; keeping the running config", options_.config_file.string(),
                    loaded.error_count());
-    report_notify_failure(sys::notify_ready(fmt::format("reload failed ({} errors); {}", loaded.error_count(),
-                                                        running_status(options_.config_file, reloads_))));
-    co_return;
-  }
-  if (hooks_.reload) {
+    failure = record.errors.empty() ? fmt::format("{} errors", loaded.error_count())
+              : record.errors.size() == 1
+                  ? record.errors.front()
+                  : fmt::format("{} (and {} more errors)", record.errors.front(), record.errors.size() - 1);
+  } else if (hooks_.reload) {
     if (auto applied = co_await hooks_.reload(*config_, *loaded.config); !applied) {
-      sys::log_error("reload failed: {}; keeping the running config", applied.error().to_string());
-      report_notify_failure(
-          sys::notify_ready(fmt::format("reload failed; {}", running_status(options_.config_file, reloads_))));
-      co_return;
+      failure = applied.error().to_string();
+      record.errors.push_back(failure);
+      sys::log_error("reload failed: {}; keeping the running config", failure);
     }
   }
-  config_ = loaded.config;
-  ++reloads_;
-  sys::log_notice("reloaded {} ({} warnings)", options_.config_file.string(), loaded.warning_count());
-  report_notify_failure(sys::notify_ready(running_status(options_.config_file, reloads_)));
+  if (failure.empty()) {
+    config_ = loaded.config;
+    ++reloads_;
+    record.ok = true;
+    sys::log_notice("reloaded {} ({} warnings)", options_.config_file.string(), loaded.warning_count());
+    report_notify_failure(sys::notify_ready(running_status(options_.config_file, reloads_)));
+  } else {
+    ++failed_reloads_;
+    // STATUS= carries the error itself, so `systemctl status vigild` shows why.
+    report_notify_failure(sys::notify_ready(
+        fmt::format("reload failed: {}; {}", failure, running_status(options_.config_file, reloads_))));
+  }
+  record.duration_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+  last_reload_ = record;
+  reload_running_ = false;
+  co_return record;
+}
+
+rt::Task<nlohmann::json> Daemon::reload_for_control() {
+  const ReloadRecord record = co_await reload();
+  if (record.ok) co_return nlohmann::json{{"ok", true}};
+  co_return nlohmann::json{
+      {"ok", false}, {"error", "reload refused; the running config stays in force"}, {"errors", record.errors}};
+}
+
+rt::Task<nlohmann::json> Daemon::state_document() {
+  // The config may be replaced by a reload while the VRRP thread answers: keep this one.
+  const std::shared_ptr<const ConfigModel> config = config_;
+  nlohmann::json document = nlohmann::json::object();
+  if (hooks_.query) document = co_await hooks_.query();
+  if (!document.contains("vrrp_instances")) document["vrrp_instances"] = nlohmann::json::array();
+  control::add_trackers(document, *config);
+  // Filled once IPVS virtual servers exist (the load-balancing issue).
+  if (!document.contains("virtual_servers")) document["virtual_servers"] = nlohmann::json::array();
+  nlohmann::json last = nullptr;
+  if (last_reload_) {
+    last = {{"ok", last_reload_->ok},
+            {"at", last_reload_->at_unix},
+            {"duration_seconds", last_reload_->duration_seconds},
+            {"errors", last_reload_->errors}};
+  }
+  document["daemon"] = {{"version", kVersion},
+                        {"pid", ::getpid()},
+                        {"config_file", options_.config_file.string()},
+                        {"runtime_dir", options_.runtime_dir.string()},
+                        {"started_at", started_at_},
+                        {"reloads_succeeded", reloads_},
+                        {"reloads_failed", failed_reloads_},
+                        {"last_reload", std::move(last)}};
+  co_return document;
+}
+
+void Daemon::open_listeners(asio::io_context& context) {
+  started_at_ = now_unix();
+  control::ControlBackend backend;
+  backend.status = [this] { return state_document(); };
+  backend.reload = [this] { return reload_for_control(); };
+  backend.now = [] { return now_unix(); };
+  commands_ = std::make_unique<control::Commands>(std::move(backend));
+  control::RequestHandler handler = [this](nlohmann::json request) { return commands_->handle(std::move(request)); };
+
+  std::filesystem::path socket_path(config_->global.control_socket);
+  if (socket_path.is_relative()) socket_path = options_.runtime_dir / socket_path;
+  if (auto opened = control::ControlServer::open(context, socket_path, std::move(handler)); opened) {
+    control_server_ = std::move(*opened);
+    control_server_->start();
+  } else {
+    sys::log_error("{}; vigilctl will not reach this daemon", opened.error().to_string());
+  }
+
+  if (const auto& listen = config_->global.metrics_listen) {
+    control::MetricsServer::Body body = [this]() -> rt::Task<std::string> {
+      const nlohmann::json document = co_await state_document();
+      co_return control::render_metrics(document);
+    };
+    if (auto opened = control::MetricsServer::open(context, listen->address, listen->port, std::move(body)); opened) {
+      metrics_server_ = std::move(*opened);
+      metrics_server_->start();
+      sys::log_info("metrics on http://{}:{}/metrics", listen->address.to_string(), metrics_server_->port());
+    } else {
+      sys::log_error("{}; no metrics", opened.error().to_string());
+    }
+  }
+}
+
+void Daemon::close_listeners() {
+  if (control_server_) control_server_->stop();
+  if (metrics_server_) metrics_server_->stop();
 }
 
 rt::Task<void> Daemon::keep_watchdog_fed(Duration interval) {

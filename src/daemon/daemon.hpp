@@ -7,10 +7,15 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "base/duration.hpp"
 #include "base/result.hpp"
+#include "control/commands.hpp"
+#include "control/server.hpp"
 #include "daemon/config_source.hpp"
 #include "daemon/exit_code.hpp"
 #include "rt/io_context.hpp"
@@ -35,6 +40,16 @@ struct DaemonHooks {
   std::function<rt::Task<void>()> stop;
   // SIGUSR1 (state dump) / SIGUSR2 (stats dump).
   std::function<void(rt::SignalEvent)> dump;
+  // The running state for vigilctl and /metrics: {"vrrp_instances": [...]} (src/control/report.hpp).
+  std::function<rt::Task<nlohmann::json>()> query;
+};
+
+// What the last reload did, for vigilctl status and the metrics.
+struct ReloadRecord {
+  bool ok = false;
+  double at_unix = 0;
+  double duration_seconds = 0;
+  std::vector<std::string> errors;  // "file:line:col: error: ..." or the hook's refusal
 };
 
 class Daemon {
@@ -49,8 +64,14 @@ class Daemon {
 
  private:
   rt::Task<ExitCode> serve(rt::SignalWatcher& signals, asio::io_context& context);
-  rt::Task<void> reload();
+  // SIGHUP and `vigilctl reload` both come here.
+  rt::Task<ReloadRecord> reload();
   rt::Task<void> keep_watchdog_fed(Duration interval);
+  // The control socket and the metrics listener (errors are logged; the daemon runs on without them).
+  void open_listeners(asio::io_context& context);
+  void close_listeners();
+  rt::Task<nlohmann::json> state_document();
+  rt::Task<nlohmann::json> reload_for_control();
 
   DaemonOptions options_;
   DaemonHooks hooks_;
@@ -58,6 +79,13 @@ class Daemon {
   std::optional<sys::RuntimeDir> runtime_dir_;
   asio::cancellation_signal stop_watchdog_;
   unsigned reloads_ = 0;
+  unsigned failed_reloads_ = 0;
+  bool reload_running_ = false;
+  std::optional<ReloadRecord> last_reload_;
+  double started_at_ = 0;
+  std::unique_ptr<control::Commands> commands_;
+  std::shared_ptr<control::ControlServer> control_server_;
+  std::shared_ptr<control::MetricsServer> metrics_server_;
 };
 
 }  // namespace vigil::daemon

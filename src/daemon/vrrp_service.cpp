@@ -99,6 +99,7 @@ void VrrpService::install(DaemonHooks& hooks) {
     }
     asio::co_spawn(main_executor_, dump_status(), asio::detached);
   };
+  hooks.query = [this] { return query_status(); };
 }
 
 Result<void> VrrpService::start_fast_thread(const config::GlobalConfig& global) {
@@ -198,6 +199,33 @@ rt::Task<void> VrrpService::dump_status() {
     co_return;
   }
   sys::log_info("VRRP status written to {}", path.string());
+}
+
+rt::Task<nlohmann::json> VrrpService::query_status() {
+  if (!engine_) co_return nlohmann::json{{"vrrp_instances", nlohmann::json::array()}};
+  auto snapshot = co_await asio::co_spawn(
+      engine_executor_,
+      [this]() -> rt::Task<nlohmann::json> {
+        if (!engine_) co_return nlohmann::json{{"vrrp_instances", nlohmann::json::array()}};
+        const auto members = engine_->status();
+        nlohmann::json document = engine::to_json(members);
+        // Steady-clock instants mean nothing outside the process: report unix time.
+        const auto steady_now = std::chrono::steady_clock::now();
+        const auto wall_now = std::chrono::system_clock::now();
+        auto& instances = document["vrrp_instances"];
+        for (std::size_t i = 0; i < members.size() && i < instances.size(); ++i) {
+          if (members[i].last_transition == TimePoint{}) {
+            instances[i]["last_transition"] = nullptr;
+            continue;
+          }
+          const auto wall = wall_now - std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                                           steady_now - members[i].last_transition);
+          instances[i]["last_transition"] = std::chrono::duration<double>(wall.time_since_epoch()).count();
+        }
+        co_return document;
+      },
+      asio::use_awaitable);
+  co_return snapshot;
 }
 
 rt::Task<void> VrrpService::stop() {

@@ -7,6 +7,7 @@
 #include <asio/io_context.hpp>
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
 
@@ -35,6 +36,8 @@ class VrrpService {
   rt::Task<Result<void>> reload(const config::Config& current, const config::Config& next);
   // SIGUSR1/SIGUSR2: snapshot on the engine's executor, write the file from the main loop.
   rt::Task<void> dump_status();
+  // vigilctl and /metrics: the engine's status (plus last transitions as unix time), taken on its executor.
+  rt::Task<nlohmann::json> query_status();
   [[nodiscard]] Result<void> start_fast_thread(const config::GlobalConfig& global);
   void stop_fast_thread();
 

@@ -1,0 +1,411 @@
+#include "control/report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+#include <vector>
+
+namespace vigil::control {
+
+namespace {
+
+using nlohmann::json;
+
+const json& instances_of(const json& status) {
+  static const json kEmpty = json::array();
+  if (!status.is_object()) return kEmpty;
+  const auto it = status.find("vrrp_instances");
+  return it != status.end() && it->is_array() ? *it : kEmpty;
+}
+
+std::string text(const json& value, std::string_view fallback = "-") {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_null()) return std::string(fallback);
+  return value.dump();
+}
+
+std::string member_text(const json& object, const char* key, std::string_view fallback = "-") {
+  if (!object.is_object()) return std::string(fallback);
+  const auto it = object.find(key);
+  return it == object.end() ? std::string(fallback) : text(*it, fallback);
+}
+
+// Counters are unsigned in the engine's JSON; a document read back from text may hold them as
+// signed integers.
+std::optional<std::uint64_t> count_value(const json& value) {
+  if (value.is_number_unsigned()) return value.get<std::uint64_t>();
+  if (value.is_number_integer() && value.get<std::int64_t>() >= 0) return value.get<std::uint64_t>();
+  return std::nullopt;
+}
+
+std::string tracker_text(const char* kind, const config::TrackRef& ref) {
+  std::string out = fmt::format("{}:{}", kind, ref.name);
+  if (ref.weight) out += fmt::format("({:+})", *ref.weight);
+  if (ref.reverse) out += "(reverse)";
+  return out;
+}
+
+// "3m ago" style ages for the status table.
+std::string age(const json& when, double now_unix) {
+  if (!when.is_number()) return "-";
+  const double seconds = std::max(0.0, now_unix - when.get<double>());
+  if (seconds < 120) return fmt::format("{:.0f}s ago", seconds);
+  if (seconds < 7200) return fmt::format("{:.0f}m ago", seconds / 60);
+  if (seconds < 172800) return fmt::format("{:.0f}h ago", seconds / 3600);
+  return fmt::format("{:.0f}d ago", seconds / 86400);
+}
+
+std::string join(const json& array, std::string_view separator) {
+  if (!array.is_array() || array.empty()) return "-";
+  std::string out;
+  for (const auto& item : array) {
+    if (!out.empty()) out += separator;
+    out += text(item);
+  }
+  return out;
+}
+
+// Column-aligned table; the last column is not padded.
+std::string table(const std::vector<std::vector<std::string>>& rows) {
+  if (rows.empty()) return {};
+  std::vector<std::size_t> widths(rows.front().size(), 0);
+  for (const auto& row : rows) {
+    for (std::size_t column = 0; column < row.size() && column < widths.size(); ++column) {
+      widths[column] = std::max(widths[column], row[column].size());
+    }
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (std::size_t column = 0; column < row.size(); ++column) {
+      if (column + 1 == row.size()) {
+        line += row[column];
+      } else {
+        line += fmt::format("{:<{}}  ", row[column], widths[column]);
+      }
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + '\n';
+  }
+  return out;
+}
+
+std::string escape_label(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (const char c : value) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '"': out += "\\\""; break;
+      case '\n': out += "\\n"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string format_value(double value) {
+  if (std::isnan(value)) return "NaN";
+  if (std::floor(value) == value && std::fabs(value) < 1e15) return fmt::format("{:.0f}", value);
+  return fmt::format("{}", value);
+}
+
+// One metric family: HELP and TYPE once, then its samples.
+class Family {
+ public:
+  Family(std::string name, std::string type, std::string help)
+      : name_(std::move(name)), type_(std::move(type)), help_(std::move(help)) {}
+
+  void add(const std::vector<std::pair<std::string, std::string>>& labels, double value) {
+    std::string line = name_;
+    if (!labels.empty()) {
+      line += '{';
+      for (std::size_t i = 0; i < labels.size(); ++i) {
+        if (i > 0) line += ',';
+        line += fmt::format("{}=\"{}\"", labels[i].first, escape_label(labels[i].second));
+      }
+      line += '}';
+    }
+    samples_ += fmt::format("{} {}\n", line, format_value(value));
+  }
+
+  void write(std::string& out) const {
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name_, help_, name_, type_);
+    out += samples_;
+  }
+
+ private:
+  std::string name_, type_, help_, samples_;
+};
+
+// keepalived's numeric states (vrrp.h), which the exporter publishes unchanged.
+int keepalived_state_number(const std::string& state) {
+  if (state == "BACKUP") return 1;
+  if (state == "MASTER") return 2;
+  if (state == "FAULT") return 3;
+  return 0;  // INIT, STOP
+}
+
+std::string address_without_length(const std::string& prefix) { return prefix.substr(0, prefix.find('/')); }
+
+}  // namespace
+
+void add_trackers(json& status, const config::Config& config) {
+  if (!status.is_object() || !status.contains("vrrp_instances")) return;
+  for (auto& instance : status["vrrp_instances"]) {
+    json trackers = json::array();
+    const auto found = config.vrrp_instance.find(member_text(instance, "name", ""));
+    if (found != config.vrrp_instance.end()) {
+      const auto& vi = found->second;
+      for (const auto& ref : vi.track_script) trackers.push_back(tracker_text("script", ref));
+      for (const auto& ref : vi.track_interface) trackers.push_back(tracker_text("interface", ref));
+      for (const auto& ref : vi.track_file) trackers.push_back(tracker_text("file", ref));
+      for (const auto& ref : vi.track_process) trackers.push_back(tracker_text("process", ref));
+    }
+    instance["trackers"] = std::move(trackers);
+  }
+}
+
+std::map<std::string, std::uint64_t> instance_counters(const json& instance) {
+  std::map<std::string, std::uint64_t> counters;
+  if (!instance.is_object()) return counters;
+  if (const auto stats = instance.find("stats"); stats != instance.end() && stats->is_object()) {
+    for (const auto& [name, value] : stats->items()) {
+      if (const auto count = count_value(value)) counters[name] = *count;
+    }
+  }
+  if (const auto receive = instance.find("receive"); receive != instance.end() && receive->is_object()) {
+    for (const auto& [name, value] : receive->items()) {
+      if (const auto count = count_value(value)) {
+        counters[name] = *count;
+      } else if (value.is_object()) {
+        for (const auto& [reason, per_reason] : value.items()) {
+          if (const auto reason_count = count_value(per_reason)) counters[name + "." + reason] = *reason_count;
+        }
+      }
+    }
+  }
+  return counters;
+}
+
+void StatsBaseline::clear(const json& status, double now_unix) {
+  baseline_.clear();
+  for (const auto& instance : instances_of(status)) {
+    baseline_[member_text(instance, "name", "")] = instance_counters(instance);
+  }
+  cleared_at_ = now_unix;
+}
+
+json StatsBaseline::stats(const json& status) const {
+  json instances = json::array();
+  for (const auto& instance : instances_of(status)) {
+    const std::string name = member_text(instance, "name", "");
+    const auto base = baseline_.find(name);
+    json counters = json::object();
+    for (const auto& [key, value] : instance_counters(instance)) {
+      std::uint64_t since = value;
+      if (base != baseline_.end()) {
+        const auto old = base->second.find(key);
+        // A counter below its baseline was reset (the instance was re-created): count from zero.
+        if (old != base->second.end() && old->second <= value) since = value - old->second;
+      }
+      counters[key] = since;
+    }
+    instances.push_back({{"name", name},
+                         {"interface", instance.value("interface", json())},
+                         {"virtual_router_id", instance.value("virtual_router_id", json())},
+                         {"counters", std::move(counters)}});
+  }
+  return {{"cleared_at", cleared_at_ ? json(*cleared_at_) : json()}, {"vrrp_instances", std::move(instances)}};
+}
+
+std::string format_status(const json& status, double now_unix) {
+  std::string out;
+  if (const auto daemon = status.find("daemon"); daemon != status.end() && daemon->is_object()) {
+    out += fmt::format("vigild {} (pid {}), config {}, up since {}\n", member_text(*daemon, "version"),
+                       member_text(*daemon, "pid"), member_text(*daemon, "config_file"),
+                       age(daemon->value("started_at", json()), now_unix));
+    const json last = daemon->value("last_reload", json());
+    if (last.is_object()) {
+      if (last.value("ok", false)) {
+        out += fmt::format("last reload: ok, {}\n", age(last.value("at", json()), now_unix));
+      } else {
+        out += fmt::format("last reload: FAILED, {}; the previous config stays in force:\n",
+                           age(last.value("at", json()), now_unix));
+        const json errors = last.value("errors", json::array());
+        for (const auto& error : errors) out += "  " + text(error) + '\n';
+      }
+    }
+    out += '\n';
+  }
+  const json& instances = instances_of(status);
+  if (instances.empty()) {
+    out += "no VRRP instances\n";
+  } else {
+    std::vector<std::vector<std::string>> rows{
+        {"INSTANCE", "STATE", "PRIO", "VRID", "INTERFACE", "MASTER", "VIPS", "TRACKERS", "LAST CHANGE"}};
+    for (const auto& instance : instances) {
+      rows.push_back(
+          {member_text(instance, "name"), member_text(instance, "state"),
+           fmt::format("{}/{}", member_text(instance, "base_priority"), member_text(instance, "effective_priority")),
+           member_text(instance, "virtual_router_id"), member_text(instance, "interface"),
+           member_text(instance, "master_address"), join(instance.value("virtual_ipaddress", json()), ","),
+           join(instance.value("trackers", json()), ","), age(instance.value("last_transition", json()), now_unix)});
+    }
+    out += table(rows);
+  }
+  // Extension point: the load-balancing issue fills "virtual_servers" with
+  // { "name", "real_servers": [ { "address", "up" } ] }; shown here as soon as it exists.
+  if (const auto servers = status.find("virtual_servers");
+      servers != status.end() && servers->is_array() && !servers->empty()) {
+    std::vector<std::vector<std::string>> rows{{"VIRTUAL SERVER", "REAL SERVERS UP", "DOWN"}};
+    for (const auto& server : *servers) {
+      std::size_t up = 0, down = 0;
+      const json reals = server.value("real_servers", json::array());
+      for (const auto& real : reals) {
+        (real.value("up", false) ? up : down) += 1;
+      }
+      rows.push_back({member_text(server, "name"), std::to_string(up), std::to_string(down)});
+    }
+    out += '\n' + table(rows);
+  }
+  return out;
+}
+
+std::string format_stats(const json& stats) {
+  std::string out;
+  if (const auto cleared = stats.find("cleared_at"); cleared != stats.end() && cleared->is_number()) {
+    const auto when = static_cast<std::time_t>(cleared->get<double>());
+    std::tm utc{};
+    ::gmtime_r(&when, &utc);
+    out += fmt::format("counters since {:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC (stats --clear)\n", utc.tm_year + 1900,
+                       utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec);
+  } else {
+    out += "counters since start\n";
+  }
+  for (const auto& instance : instances_of(stats)) {
+    out += fmt::format("\n{} (vrid {} on {})\n", member_text(instance, "name"),
+                       member_text(instance, "virtual_router_id"), member_text(instance, "interface"));
+    std::vector<std::vector<std::string>> rows;
+    const json counters = instance.value("counters", json::object());
+    for (const auto& [name, value] : counters.items()) {
+      rows.push_back({"  " + name, text(value)});
+    }
+    out += table(rows);
+  }
+  return out;
+}
+
+std::string render_metrics(const json& status) {
+  const json& instances = instances_of(status);
+  const json daemon = status.is_object() ? status.value("daemon", json::object()) : json::object();
+
+  Family up("keepalived_up", "gauge", "Whether the daemon is running (always 1 when scraped)");
+  up.add({}, 1);
+  Family state("keepalived_vrrp_state", "gauge",
+               "VRRP state per VIP, keepalived's numbers: 0 INIT, 1 BACKUP, 2 MASTER, 3 FAULT");
+  Family sent("keepalived_advertisements_sent_total", "counter", "Advertisements sent");
+  Family received("keepalived_advertisements_received_total", "counter", "Advertisements received and accepted");
+  Family became("keepalived_become_master_total", "counter", "Transitions to MASTER");
+  Family released("keepalived_release_master_total", "counter", "Transitions away from MASTER");
+  Family zero_sent("keepalived_priority_zero_sent_total", "counter", "Priority-0 advertisements sent");
+  Family zero_received("keepalived_priority_zero_received_total", "counter", "Priority-0 advertisements received");
+  Family length("keepalived_packet_length_errors_total", "counter", "Advertisements too short for their contents");
+  Family interval("keepalived_advertisements_interval_errors_total", "counter",
+                  "Advertisements with another interval (VRRPv2: dropped)");
+  Family ttl("keepalived_ip_ttl_errors_total", "counter", "Advertisements with a TTL or hop limit other than 255");
+  Family type("keepalived_invalid_type_received_total", "counter", "VRRP packets that are not advertisements");
+  Family address_list("keepalived_address_list_errors_total", "counter",
+                      "Advertisements whose address list differs from ours");
+  Family auth_invalid("keepalived_authentication_invalid_total", "counter", "Unknown VRRPv2 authentication type");
+  Family auth_mismatch("keepalived_authentication_mismatch_total", "counter",
+                       "VRRPv2 authentication type differs from ours");
+  Family auth_failure("keepalived_authentication_failure_total", "counter", "VRRPv2 password differs");
+  Family priority("vigil_vrrp_priority", "gauge", "Priority: configured (base) and after trackers (effective)");
+  Family rejected("vigil_vrrp_adverts_rejected_total", "counter", "Received advertisements dropped, by reason");
+  Family vip_failures("vigil_vrrp_vip_failures_total", "counter", "VIP netlink transactions that failed");
+  Family transition("vigil_vrrp_last_transition_timestamp_seconds", "gauge", "Unix time of the last state change");
+
+  for (const auto& instance : instances) {
+    const std::vector<std::pair<std::string, std::string>> labels{
+        {"iname", member_text(instance, "name", "")},
+        {"intf", member_text(instance, "interface", "")},
+        {"vrid", member_text(instance, "virtual_router_id", "")}};
+    const auto counters = instance_counters(instance);
+    const auto value = [&](const std::string& key) -> double {
+      const auto it = counters.find(key);
+      return it == counters.end() ? 0.0 : static_cast<double>(it->second);
+    };
+    const int state_number = keepalived_state_number(member_text(instance, "state", ""));
+    const json vips = instance.value("virtual_ipaddress", json::array());
+    if (vips.empty()) {
+      auto with_address = labels;
+      with_address.emplace_back("ip_address", "");
+      state.add(with_address, state_number);
+    }
+    for (const auto& vip : vips) {
+      auto with_address = labels;
+      with_address.emplace_back("ip_address", address_without_length(text(vip, "")));
+      state.add(with_address, state_number);
+    }
+    sent.add(labels, value("adverts_sent"));
+    received.add(labels, value("adverts_received"));
+    became.add(labels, value("become_master"));
+    released.add(labels, value("release_master"));
+    zero_sent.add(labels, value("priority_zero_sent"));
+    zero_received.add(labels, value("priority_zero_received"));
+    length.add(labels, value("rejected.too-short") + value("rejected.address-count-too-large"));
+    interval.add(labels, value("rejected.interval-mismatch") + value("interval_differs"));
+    ttl.add(labels, value("rejected.bad-ttl"));
+    type.add(labels, value("rejected.not-advertisement"));
+    address_list.add(labels, value("address_list_mismatch"));
+    auth_invalid.add(labels, value("rejected.unknown-auth-type"));
+    auth_mismatch.add(labels, value("rejected.auth-type-mismatch"));
+    auth_failure.add(labels, value("rejected.auth-failure"));
+    vip_failures.add(labels, value("vip_failures"));
+    for (const char* kind : {"base", "effective"}) {
+      auto with_kind = labels;
+      with_kind.emplace_back("kind", kind);
+      const json prio = instance.value(std::string(kind) + "_priority", json());
+      priority.add(with_kind, prio.is_number() ? prio.get<double>() : 0.0);
+    }
+    for (const auto& [key, count] : counters) {
+      if (key.rfind("rejected.", 0) != 0) continue;
+      auto with_reason = labels;
+      with_reason.emplace_back("reason", key.substr(std::string_view("rejected.").size()));
+      rejected.add(with_reason, static_cast<double>(count));
+    }
+    if (const json last = instance.value("last_transition", json()); last.is_number()) {
+      transition.add(labels, last.get<double>());
+    }
+  }
+
+  Family reloads("vigil_reloads_total", "counter", "Config reloads (SIGHUP or vigilctl reload) by result");
+  reloads.add({{"result", "success"}}, daemon.value("reloads_succeeded", 0.0));
+  reloads.add({{"result", "failure"}}, daemon.value("reloads_failed", 0.0));
+  Family reload_ok("vigil_last_reload_success", "gauge", "1 when the last reload was applied, 0 when it failed");
+  Family reload_duration("vigil_last_reload_duration_seconds", "gauge", "Time the last reload took");
+  Family reload_time("vigil_last_reload_timestamp_seconds", "gauge", "Unix time of the last reload");
+  if (const json last = daemon.value("last_reload", json()); last.is_object()) {
+    reload_ok.add({}, last.value("ok", false) ? 1 : 0);
+    reload_duration.add({}, last.value("duration_seconds", 0.0));
+    reload_time.add({}, last.value("at", 0.0));
+  }
+  Family started("vigil_start_timestamp_seconds", "gauge", "Unix time the daemon started");
+  started.add({}, daemon.value("started_at", 0.0));
+
+  std::string out;
+  for (
+      const Family* family :
+      {&up,       &state,    &sent,         &received,   &became,       &released,     &zero_sent,       &zero_received,
+       &length,   &interval, &ttl,          &type,       &address_list, &auth_invalid, &auth_mismatch,   &auth_failure,
+       &priority, &rejected, &vip_failures, &transition, &reloads,      &reload_ok,    &reload_duration, &reload_time,
+       &started}) {
+    family->write(out);
+  }
+  return out;
+}
+
+}  // namespace vigil::control

@@ -1,0 +1,185 @@
+// The control plane's pure views: status table, stats baseline, Prometheus exposition.
+#include "control/report.hpp"
+
+#include <doctest/doctest.h>
+
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+
+using nlohmann::json;
+using namespace vigil::control;
+
+namespace {
+
+json instance(const std::string& name, const std::string& state, std::uint64_t sent, std::uint64_t bad_ttl) {
+  return {{"name", name},
+          {"interface", "eth0"},
+          {"virtual_router_id", 51},
+          {"family", "inet"},
+          {"state", state},
+          {"base_priority", 100},
+          {"effective_priority", 90},
+          {"master_address", "192.0.2.1"},
+          {"virtual_ipaddress", {"192.0.2.100/24", "192.0.2.101/32"}},
+          {"last_transition", 1000.0},
+          {"stats",
+           {{"adverts_sent", sent},
+            {"adverts_received", 3},
+            {"become_master", 1},
+            {"release_master", 0},
+            {"priority_zero_sent", 0},
+            {"priority_zero_received", 2},
+            {"vip_failures", 0}}},
+          {"receive",
+           {{"accepted", 3},
+            {"interval_differs", 0},
+            {"address_list_mismatch", 1},
+            {"other_vrid_on_socket", 7},
+            {"rejected", {{"bad-ttl", bad_ttl}, {"auth-failure", 4}, {"too-short", 1}}}}}};
+}
+
+json document(std::uint64_t sent = 10, std::uint64_t bad_ttl = 2) {
+  return {{"daemon",
+           {{"version", "0.1.0"},
+            {"pid", 42},
+            {"config_file", "/etc/vigil/vigil.toml"},
+            {"started_at", 900.0},
+            {"reloads_succeeded", 2},
+            {"reloads_failed", 1},
+            {"last_reload",
+             {{"ok", false}, {"at", 1100.0}, {"duration_seconds", 0.0021}, {"errors", {"v.toml:3:1: error: x"}}}}}},
+          {"vrrp_instances", {instance("VI_1", "MASTER", sent, bad_ttl), instance("VI \"2\"", "BACKUP", 0, 0)}},
+          {"virtual_servers", json::array()}};
+}
+
+// A small checker of the text exposition format 0.0.4: every sample belongs to a family declared
+// once with HELP and TYPE before it, names and labels are well formed, values parse, no duplicate series.
+void check_exposition(const std::string& text) {
+  const std::regex help(R"(# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) .+)");
+  const std::regex type(R"(# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped))");
+  const std::regex sample(
+      R"(([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\[\\"n])*")(,[a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\[\\"n])*")*\})? (-?[0-9.e+-]+|NaN|[+-]Inf))");
+  std::set<std::string> declared, typed, series;
+  std::map<std::string, std::string> types;
+  std::istringstream lines(text);
+  std::string line, current;
+  while (std::getline(lines, line)) {
+    std::smatch match;
+    if (std::regex_match(line, match, help)) {
+      INFO(line);
+      CHECK(declared.insert(match[1]).second);
+      current = match[1];
+    } else if (std::regex_match(line, match, type)) {
+      INFO(line);
+      CHECK(match[1] == current);
+      CHECK(typed.insert(match[1]).second);
+      types[match[1]] = match[2];
+    } else {
+      INFO(line);
+      REQUIRE(std::regex_match(line, match, sample));
+      CHECK(match[1] == current);
+      if (types[current] == "counter") CHECK(current.size() > 6);
+      CHECK(series.insert(line.substr(0, line.rfind(' '))).second);
+    }
+  }
+  CHECK(text.back() == '\n');
+}
+
+}  // namespace
+
+TEST_CASE("metrics: keepalived exporter names with labels and values") {
+  const std::string text = render_metrics(document());
+  check_exposition(text);
+  CHECK(text.find("keepalived_up 1\n") != std::string::npos);
+  // One state series per VIP, address without the prefix length; MASTER is keepalived's 2.
+  CHECK(text.find(R"(keepalived_vrrp_state{iname="VI_1",intf="eth0",vrid="51",ip_address="192.0.2.100"} 2)") !=
+        std::string::npos);
+  CHECK(text.find(R"(keepalived_vrrp_state{iname="VI_1",intf="eth0",vrid="51",ip_address="192.0.2.101"} 2)") !=
+        std::string::npos);
+  CHECK(text.find(R"(keepalived_advertisements_sent_total{iname="VI_1",intf="eth0",vrid="51"} 10)") !=
+        std::string::npos);
+  CHECK(text.find(R"(keepalived_ip_ttl_errors_total{iname="VI_1",intf="eth0",vrid="51"} 2)") != std::string::npos);
+  CHECK(text.find(R"(keepalived_authentication_failure_total{iname="VI_1",intf="eth0",vrid="51"} 4)") !=
+        std::string::npos);
+  CHECK(text.find(R"(keepalived_address_list_errors_total{iname="VI_1",intf="eth0",vrid="51"} 1)") !=
+        std::string::npos);
+  CHECK(text.find(R"(keepalived_priority_zero_received_total{iname="VI_1",intf="eth0",vrid="51"} 2)") !=
+        std::string::npos);
+  CHECK(text.find(R"(vigil_vrrp_priority{iname="VI_1",intf="eth0",vrid="51",kind="effective"} 90)") !=
+        std::string::npos);
+  CHECK(text.find(R"(vigil_vrrp_adverts_rejected_total{iname="VI_1",intf="eth0",vrid="51",reason="bad-ttl"} 2)") !=
+        std::string::npos);
+  CHECK(text.find(R"(vigil_reloads_total{result="failure"} 1)") != std::string::npos);
+  CHECK(text.find("vigil_last_reload_success 0\n") != std::string::npos);
+  CHECK(text.find("vigil_last_reload_duration_seconds 0.0021\n") != std::string::npos);
+  // Label values are escaped.
+  CHECK(text.find(R"(iname="VI \"2\"")") != std::string::npos);
+  CHECK(text.find(R"(keepalived_vrrp_state{iname="VI \"2\"",intf="eth0",vrid="51",ip_address="192.0.2.100"} 1)") !=
+        std::string::npos);
+}
+
+TEST_CASE("metrics: a daemon without instances or reloads is still valid exposition") {
+  const json empty = {{"daemon", {{"started_at", 5.0}}}, {"vrrp_instances", json::array()}};
+  const std::string text = render_metrics(empty);
+  check_exposition(text);
+  CHECK(text.find("vigil_last_reload_success") != std::string::npos);  // HELP/TYPE only
+  CHECK(text.find("\nvigil_last_reload_success ") == std::string::npos);
+}
+
+TEST_CASE("stats: --clear sets a baseline and the totals stay in the document") {
+  StatsBaseline baseline;
+  auto before = baseline.stats(document(10, 2));
+  CHECK(before["cleared_at"].is_null());
+  CHECK(before["vrrp_instances"][0]["counters"]["adverts_sent"] == 10);
+  CHECK(before["vrrp_instances"][0]["counters"]["rejected.bad-ttl"] == 2);
+  CHECK(before["vrrp_instances"][0]["counters"]["other_vrid_on_socket"] == 7);
+
+  baseline.clear(document(10, 2), 2000.0);
+  auto cleared = baseline.stats(document(10, 2));
+  CHECK(cleared["cleared_at"] == 2000.0);
+  for (const auto& [name, value] : cleared["vrrp_instances"][0]["counters"].items()) {
+    INFO(name);
+    CHECK(value == 0);
+  }
+  auto later = baseline.stats(document(25, 5));
+  CHECK(later["vrrp_instances"][0]["counters"]["adverts_sent"] == 15);
+  CHECK(later["vrrp_instances"][0]["counters"]["rejected.bad-ttl"] == 3);
+  // An instance re-created with fresh counters counts from zero, never wraps.
+  auto recreated = baseline.stats(document(4, 0));
+  CHECK(recreated["vrrp_instances"][0]["counters"]["adverts_sent"] == 4);
+  const std::string table = format_stats(later);
+  CHECK(table.find("counters since 1970-01-01 00:33:20 UTC") != std::string::npos);
+  CHECK(table.find("VI_1 (vrid 51 on eth0)") != std::string::npos);
+  CHECK(table.find("rejected.bad-ttl") != std::string::npos);
+}
+
+TEST_CASE("status: one row per instance with priorities and master and VIPs and trackers and last change") {
+  json doc = document();
+  vigil::config::Config config;
+  vigil::config::VrrpInstance vi;
+  vi.track_script.push_back({"chk_nginx", -20, false});
+  vi.track_interface.push_back({"eth1", std::nullopt, false});
+  config.vrrp_instance.emplace("VI_1", vi);
+  add_trackers(doc, config);
+  CHECK(doc["vrrp_instances"][0]["trackers"] == json({"script:chk_nginx(-20)", "interface:eth1"}));
+  CHECK(doc["vrrp_instances"][1]["trackers"] == json::array());
+
+  const std::string text = format_status(doc, 1090.0);
+  CHECK(text.find("vigild 0.1.0 (pid 42), config /etc/vigil/vigil.toml") != std::string::npos);
+  CHECK(text.find("last reload: FAILED") != std::string::npos);
+  CHECK(text.find("v.toml:3:1: error: x") != std::string::npos);
+  CHECK(text.find("INSTANCE") != std::string::npos);
+  CHECK(text.find("MASTER") != std::string::npos);
+  CHECK(text.find("100/90") != std::string::npos);
+  CHECK(text.find("192.0.2.100/24,192.0.2.101/32") != std::string::npos);
+  CHECK(text.find("script:chk_nginx(-20),interface:eth1") != std::string::npos);
+  CHECK(text.find("90s ago") != std::string::npos);
+  CHECK(text.find("VIRTUAL SERVER") == std::string::npos);  // none yet
+
+  doc["virtual_servers"] = {{{"name", "192.0.2.200:80"},
+                             {"real_servers", {{{"address", "a"}, {"up", true}}, {{"address", "b"}, {"up", false}}}}}};
+  CHECK(format_status(doc, 1090.0).find("VIRTUAL SERVER") != std::string::npos);
+}
