@@ -242,6 +242,11 @@ rt::Task<void> LbService::stop() {
   }
   client_->stop();
   client_.reset();
+  // Every Asio object goes with the stop: the io_context (and its channel service) is gone before
+  // this service is destroyed.
+  checkers_.reset();
+  wake_.reset();
+  loop_done_.reset();
 }
 
 }  // namespace vigil::daemon
