@@ -89,6 +89,8 @@ rt::Task<void> collect_output(stream_descriptor& output, OutputCollector& collec
   }
 }
 
+constexpr int kMaxFailedWaits = 8;
+
 bool has_exited(stream_descriptor& pidfd) {
   siginfo_t info{};
   return ::waitid(P_PIDFD, static_cast<id_t>(pidfd.native_handle()), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
@@ -105,16 +107,18 @@ rt::Task<bool> await_exit(stream_descriptor& pidfd, Duration limit, bool& cancel
     co_return !ec;
   }
   asio::steady_timer timer(co_await asio::this_coro::executor, limit);
+  int failed_waits = 0;  // a wait that keeps failing must not spin until the timeout
   for (;;) {
     auto [order, exit_ec, timer_ec] = co_await asio::experimental::make_parallel_group(
                                           pidfd.async_wait(stream_descriptor::wait_read, asio::experimental::deferred),
                                           timer.async_wait(asio::experimental::deferred))
                                           .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
     if (order[0] == 0 && !exit_ec) co_return true;
-    if (order[0] == 0 && exit_ec != asio::error::operation_aborted) {
+    if (order[0] == 0 && exit_ec != asio::error::operation_aborted && ++failed_waits <= kMaxFailedWaits) {
       // The wait itself failed (not our cancellation): the child is still ours, wait again. Seen
       // as ENOENT a few times a minute at 1000 scripts/s under heavy load (io_uring poll on pidfds).
       log_debug("waiting for a script to exit failed ({}); waiting again", exit_ec.message());
+      if (has_exited(pidfd)) co_return true;
       continue;
     }
     if (!timer_ec && order[0] == 1 && has_exited(pidfd)) {
