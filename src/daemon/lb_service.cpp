@@ -1,8 +1,11 @@
 #include "daemon/lb_service.hpp"
 
+#include <fmt/format.h>
+
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/this_coro.hpp>
+#include <ctime>
 #include <exception>
 #include <variant>
 
@@ -130,16 +133,37 @@ void LbService::set_suspended(std::size_t virtual_server, bool suspended) {
   if (pool_) pool_->set_suspended(virtual_server, suspended);
 }
 
+void LbService::mail(std::size_t virtual_server, std::size_t real_server, bool up) const {
+  const auto& server = config_->virtual_server[virtual_server];
+  const auto& real = server.real_server[real_server];
+  if (alerts_ == nullptr || !real.smtp_alert.value_or(server.smtp_alert)) return;
+  engine::CheckerAlert alert;
+  if (server.ip) {
+    alert.virtual_server = fmt::format("{} port {}", server.ip->to_string(), server.port.value_or(0));
+  } else if (server.fwmark) {
+    alert.virtual_server = fmt::format("fwmark {}", *server.fwmark);
+  } else {
+    alert.virtual_server = fmt::format("group {}", server.group.value_or("?"));
+  }
+  alert.real_server = real.port ? fmt::format("{} port {}", real.ip.to_string(), *real.port) : real.ip.to_string();
+  alert.up = up;
+  alert.reason = up ? "its checkers pass" : "a checker failed";
+  alert.when = std::time(nullptr);
+  alerts_->post_checker_alert(std::move(alert));
+}
+
 void LbService::handle(const std::vector<ipvs::PoolAction>& actions) {
   for (const auto& action : actions) {
     if (const auto* up = std::get_if<ipvs::RealServerUp>(&action)) {
       const auto& real = config_->virtual_server[up->virtual_server].real_server[up->real_server];
       sys::log_notice("virtual server {}: real server {} is UP", up->virtual_server, real.ip.to_string());
       run_script(real.notify_up, "notify_up");
+      mail(up->virtual_server, up->real_server, true);
     } else if (const auto* down = std::get_if<ipvs::RealServerDown>(&action)) {
       const auto& real = config_->virtual_server[down->virtual_server].real_server[down->real_server];
       sys::log_notice("virtual server {}: real server {} is DOWN", down->virtual_server, real.ip.to_string());
       run_script(real.notify_down, "notify_down");
+      mail(down->virtual_server, down->real_server, false);
     } else if (const auto* gained = std::get_if<ipvs::QuorumGained>(&action)) {
       sys::log_notice("virtual server {}: quorum gained", gained->virtual_server);
       run_script(config_->virtual_server[gained->virtual_server].quorum_up, "quorum_up");

@@ -17,6 +17,7 @@
 #include "checker/checker_set.hpp"
 #include "config/model.hpp"
 #include "daemon/daemon.hpp"
+#include "engine/alert_sink.hpp"
 #include "ipvs/pool.hpp"
 #include "ipvs/types.hpp"
 #include "net/ipvs/client.hpp"
@@ -35,6 +36,8 @@ class LbService {
 
   // A checker's verdict (main loop only). Unknown indexes are ignored.
   void on_verdict(const check::CheckerVerdict& verdict);
+  // Where real servers going up or down are mailed (smtp_alert of the real or virtual server).
+  void set_alert_sink(engine::AlertSink* alerts) { alerts_ = alerts; }
   // ha_suspend: while suspended, a virtual server ignores verdicts.
   void set_suspended(std::size_t virtual_server, bool suspended);
 
@@ -46,6 +49,7 @@ class LbService {
   rt::Task<void> stop();
   rt::Task<void> apply_loop();
   void handle(const std::vector<ipvs::PoolAction>& actions);
+  void mail(std::size_t virtual_server, std::size_t real_server, bool up) const;
   void run_script(const std::optional<config::Command>& command, std::string what);
   static rt::Task<void> run_command(config::Command command, std::string what);
 
@@ -60,6 +64,7 @@ class LbService {
   bool loop_running_ = false;
   std::unique_ptr<Wake> loop_done_;
   std::unique_ptr<checker::CheckerSet> checkers_;  // report to on_verdict
+  engine::AlertSink* alerts_ = nullptr;
 };
 
 }  // namespace vigil::daemon

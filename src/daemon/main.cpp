@@ -66,6 +66,7 @@ int run(int argc, char** argv) {
   vrrp.set_alert_sink(alerts.sink());
   vrrp.install(hooks);
   vigil::daemon::LbService lb;  // starts the health checkers, which report to its on_verdict
+  lb.set_alert_sink(alerts.sink());
   lb.install(hooks);
   vigil::daemon::StaticService statics;
   statics.install(hooks);
