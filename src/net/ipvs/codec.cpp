@@ -13,6 +13,8 @@
 #include <cstring>
 #include <string>
 
+#include "net/netlink/attributes.hpp"
+
 namespace vigil::net::ipvs {
 
 namespace {
@@ -24,50 +26,19 @@ using vigil::ipvs::TunnelType;
 
 constexpr std::size_t kGenlHeader = GENL_HDRLEN;
 
-Error too_large(const char* what) {
-  return make_error(std::errc::no_buffer_space, std::string("build IPVS ") + what + ": message too large");
-}
-
-// Collects the first failure of a chain of libnl puts, so builders read top to bottom.
-class Builder {
+// A generic-netlink message of `family` (genl header first), then attributes.
+class Builder : public netlink::AttributeWriter {
  public:
   Builder(std::uint16_t family, std::uint8_t command, int flags, std::uint8_t version, const char* what)
-      : message_(nlmsg_alloc()), what_(what) {
-    ok_ = message_ != nullptr &&
-          genlmsg_put(message_.get(), NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, flags, command, version) != nullptr;
+      : AttributeWriter(netlink::Message(nlmsg_alloc()), std::string("IPVS ") + what) {
+    ok_ = ok_ && genlmsg_put(message_.get(), NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, flags, command, version) != nullptr;
   }
-  void put(int type, const void* data, std::size_t size) {
-    if (ok_) ok_ = nla_put(message_.get(), type, static_cast<int>(size), data) == 0;
-  }
-  template <class T>
-  void put_value(int type, T value) {
-    put(type, &value, sizeof value);
-  }
-  void put_string(int type, const std::string& text) { put(type, text.c_str(), text.size() + 1); }
   void put_address(int type, const IpAddress& address) {
     // The kernel reads a union nf_inet_addr: always 16 bytes, IPv4 in the first four.
     std::array<std::uint8_t, 16> bytes{};
     std::memcpy(bytes.data(), address.bytes().data(), address.size());
     put(type, bytes.data(), bytes.size());
   }
-  nlattr* nest(int type) {
-    if (!ok_) return nullptr;
-    nlattr* start = nla_nest_start(message_.get(), type);
-    ok_ = start != nullptr;
-    return start;
-  }
-  void end(nlattr* start) {
-    if (ok_) ok_ = nla_nest_end(message_.get(), start) == 0;
-  }
-  Result<Message> finish() {
-    if (!ok_) return fail(too_large(what_));
-    return std::move(message_);
-  }
-
- private:
-  Message message_;
-  const char* what_;
-  bool ok_ = false;
 };
 
 std::uint16_t to_af(Family family) { return family == Family::kIPv4 ? AF_INET : AF_INET6; }
@@ -163,19 +134,8 @@ class Attributes {
   std::uint8_t command_ = 0;
 };
 
-template <class T>
-std::optional<T> get(const nlattr* attr) {
-  if (attr == nullptr || nla_len(attr) < static_cast<int>(sizeof(T))) return std::nullopt;
-  T value{};
-  std::memcpy(&value, nla_data(attr), sizeof value);
-  return value;
-}
-
-std::string get_string(const nlattr* attr) {
-  if (attr == nullptr || nla_len(attr) <= 0) return {};
-  const auto* data = static_cast<const char*>(nla_data(attr));
-  return {data, ::strnlen(data, static_cast<std::size_t>(nla_len(attr)))};
-}
+using netlink::get_string;
+using netlink::get_value;
 
 std::optional<IpAddress> get_address(const nlattr* attr, std::uint16_t af) {
   if (attr == nullptr || nla_len(attr) < 4) return std::nullopt;
@@ -215,7 +175,7 @@ std::optional<std::uint16_t> parse_family_id(const netlink::RawMessage& message)
   std::array<nlattr*, CTRL_ATTR_MAX + 1> table{};
   if (!attributes->parse(table.data(), CTRL_ATTR_MAX)) return std::nullopt;
   if (get_string(table[CTRL_ATTR_FAMILY_NAME]) != IPVS_GENL_NAME) return std::nullopt;
-  return get<std::uint16_t>(table[CTRL_ATTR_FAMILY_ID]);
+  return get_value<std::uint16_t>(table[CTRL_ATTR_FAMILY_ID]);
 }
 
 Result<Message> build_add_service(std::uint16_t family, const Service& service) {
@@ -273,27 +233,27 @@ std::optional<Service> parse_service(const netlink::RawMessage& message) {
   if (!nested(message, IPVS_CMD_ATTR_SERVICE, a.data(), IPVS_SVC_ATTR_MAX, IPVS_CMD_NEW_SERVICE, storage)) {
     return std::nullopt;
   }
-  const auto af = get<std::uint16_t>(a[IPVS_SVC_ATTR_AF]);
+  const auto af = get_value<std::uint16_t>(a[IPVS_SVC_ATTR_AF]);
   if (!af) return std::nullopt;
   const auto family = family_of(*af);
   if (!family) return std::nullopt;
   Service service;
-  if (const auto fwmark = get<std::uint32_t>(a[IPVS_SVC_ATTR_FWMARK]); fwmark && *fwmark != 0) {
+  if (const auto fwmark = get_value<std::uint32_t>(a[IPVS_SVC_ATTR_FWMARK]); fwmark && *fwmark != 0) {
     service.key = ServiceKey::for_fwmark(*fwmark, *family);
   } else {
-    const auto protocol = get<std::uint16_t>(a[IPVS_SVC_ATTR_PROTOCOL]);
+    const auto protocol = get_value<std::uint16_t>(a[IPVS_SVC_ATTR_PROTOCOL]);
     const auto address = get_address(a[IPVS_SVC_ATTR_ADDR], *af);
-    const auto port = get<std::uint16_t>(a[IPVS_SVC_ATTR_PORT]);
+    const auto port = get_value<std::uint16_t>(a[IPVS_SVC_ATTR_PORT]);
     if (!protocol || !address || !port) return std::nullopt;
     service.key = ServiceKey::for_address(*address, ntohs(*port), static_cast<Protocol>(*protocol));
   }
   service.scheduler = get_string(a[IPVS_SVC_ATTR_SCHED_NAME]);
   service.persistence_engine = get_string(a[IPVS_SVC_ATTR_PE_NAME]);
-  if (const auto flags = get<ip_vs_flags>(a[IPVS_SVC_ATTR_FLAGS])) {
+  if (const auto flags = get_value<ip_vs_flags>(a[IPVS_SVC_ATTR_FLAGS])) {
     service.flags = flags->flags & ~vigil::ipvs::kFlagHashed;
   }
-  service.timeout = get<std::uint32_t>(a[IPVS_SVC_ATTR_TIMEOUT]).value_or(0);
-  service.netmask = get<std::uint32_t>(a[IPVS_SVC_ATTR_NETMASK]).value_or(0);
+  service.timeout = get_value<std::uint32_t>(a[IPVS_SVC_ATTR_TIMEOUT]).value_or(0);
+  service.netmask = get_value<std::uint32_t>(a[IPVS_SVC_ATTR_NETMASK]).value_or(0);
   return service;
 }
 
@@ -303,24 +263,24 @@ std::optional<Destination> parse_destination(const netlink::RawMessage& message)
   if (!nested(message, IPVS_CMD_ATTR_DEST, a.data(), IPVS_DEST_ATTR_MAX, IPVS_CMD_NEW_DEST, storage)) {
     return std::nullopt;
   }
-  const auto af = get<std::uint16_t>(a[IPVS_DEST_ATTR_ADDR_FAMILY]);
+  const auto af = get_value<std::uint16_t>(a[IPVS_DEST_ATTR_ADDR_FAMILY]);
   if (!af || !family_of(*af)) return std::nullopt;
   const auto address = get_address(a[IPVS_DEST_ATTR_ADDR], *af);
-  const auto port = get<std::uint16_t>(a[IPVS_DEST_ATTR_PORT]);
+  const auto port = get_value<std::uint16_t>(a[IPVS_DEST_ATTR_PORT]);
   if (!address || !port) return std::nullopt;
   Destination d;
   d.address = *address;
   d.port = ntohs(*port);
   d.forward =
-      static_cast<Forward>(get<std::uint32_t>(a[IPVS_DEST_ATTR_FWD_METHOD]).value_or(0) & IP_VS_CONN_F_FWD_MASK);
-  d.weight = get<std::uint32_t>(a[IPVS_DEST_ATTR_WEIGHT]).value_or(0);
-  d.upper_threshold = get<std::uint32_t>(a[IPVS_DEST_ATTR_U_THRESH]).value_or(0);
-  d.lower_threshold = get<std::uint32_t>(a[IPVS_DEST_ATTR_L_THRESH]).value_or(0);
+      static_cast<Forward>(get_value<std::uint32_t>(a[IPVS_DEST_ATTR_FWD_METHOD]).value_or(0) & IP_VS_CONN_F_FWD_MASK);
+  d.weight = get_value<std::uint32_t>(a[IPVS_DEST_ATTR_WEIGHT]).value_or(0);
+  d.upper_threshold = get_value<std::uint32_t>(a[IPVS_DEST_ATTR_U_THRESH]).value_or(0);
+  d.lower_threshold = get_value<std::uint32_t>(a[IPVS_DEST_ATTR_L_THRESH]).value_or(0);
   if (d.forward == Forward::kTunnel) {
     // Older kernels do not report tunnel attributes: ipip, no port, no checksum.
-    d.tunnel_type = static_cast<TunnelType>(get<std::uint8_t>(a[IPVS_DEST_ATTR_TUN_TYPE]).value_or(0));
-    d.tunnel_port = ntohs(get<std::uint16_t>(a[IPVS_DEST_ATTR_TUN_PORT]).value_or(0));
-    d.tunnel_checksum = static_cast<TunnelChecksum>(get<std::uint16_t>(a[IPVS_DEST_ATTR_TUN_FLAGS]).value_or(0));
+    d.tunnel_type = static_cast<TunnelType>(get_value<std::uint8_t>(a[IPVS_DEST_ATTR_TUN_TYPE]).value_or(0));
+    d.tunnel_port = ntohs(get_value<std::uint16_t>(a[IPVS_DEST_ATTR_TUN_PORT]).value_or(0));
+    d.tunnel_checksum = static_cast<TunnelChecksum>(get_value<std::uint16_t>(a[IPVS_DEST_ATTR_TUN_FLAGS]).value_or(0));
   }
   return d;
 }
@@ -331,9 +291,9 @@ std::optional<Timeouts> parse_timeouts(const netlink::RawMessage& message) {
   std::array<nlattr*, IPVS_CMD_ATTR_MAX + 1> a{};
   if (!attributes->parse(a.data(), IPVS_CMD_ATTR_MAX)) return std::nullopt;
   Timeouts timeouts;
-  timeouts.tcp = get<std::uint32_t>(a[IPVS_CMD_ATTR_TIMEOUT_TCP]).value_or(0);
-  timeouts.tcp_fin = get<std::uint32_t>(a[IPVS_CMD_ATTR_TIMEOUT_TCP_FIN]).value_or(0);
-  timeouts.udp = get<std::uint32_t>(a[IPVS_CMD_ATTR_TIMEOUT_UDP]).value_or(0);
+  timeouts.tcp = get_value<std::uint32_t>(a[IPVS_CMD_ATTR_TIMEOUT_TCP]).value_or(0);
+  timeouts.tcp_fin = get_value<std::uint32_t>(a[IPVS_CMD_ATTR_TIMEOUT_TCP_FIN]).value_or(0);
+  timeouts.udp = get_value<std::uint32_t>(a[IPVS_CMD_ATTR_TIMEOUT_UDP]).value_or(0);
   return timeouts;
 }
 

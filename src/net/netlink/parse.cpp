@@ -14,6 +14,8 @@
 #include <cstring>
 #include <limits>
 
+#include "net/netlink/attributes.hpp"
+
 namespace vigil::net::netlink {
 
 namespace {
@@ -42,19 +44,6 @@ class AlignedMessage {
  private:
   std::vector<std::uint32_t> words_;
 };
-
-std::optional<std::uint32_t> get_u32(const nlattr* attr) {
-  if (attr == nullptr || nla_len(attr) < 4) return std::nullopt;
-  std::uint32_t value = 0;
-  std::memcpy(&value, nla_data(attr), sizeof value);
-  return value;
-}
-
-std::string get_string(const nlattr* attr) {
-  if (attr == nullptr || nla_len(attr) <= 0) return {};
-  const auto* data = static_cast<const char*>(nla_data(attr));
-  return {data, ::strnlen(data, static_cast<std::size_t>(nla_len(attr)))};
-}
 
 std::optional<IpAddress> get_ip(const nlattr* attr) {
   if (attr == nullptr) return std::nullopt;

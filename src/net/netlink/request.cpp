@@ -12,55 +12,26 @@
 
 #include <string>
 
+#include "net/netlink/attributes.hpp"
+
 namespace vigil::net::netlink {
 
 namespace {
-
-Error build_error(std::string_view what) {
-  return make_error(std::errc::no_buffer_space, "build netlink " + std::string(what) + ": message too large");
-}
 
 Error invalid(std::string what) { return make_error(std::errc::invalid_argument, std::move(what)); }
 
 int to_af(Family family) { return family == Family::kIPv4 ? AF_INET : AF_INET6; }
 
-// Collects the first failure of a chain of libnl puts, so builders read top to bottom.
-class Builder {
+// An rtnetlink request: the fixed header (ifaddrmsg, rtmsg, ...) then attributes.
+class Builder : public AttributeWriter {
  public:
-  Builder(int type, int flags, std::string_view what) : message_(nlmsg_alloc_simple(type, flags)), what_(what) {
-    ok_ = message_ != nullptr;
-  }
+  Builder(int type, int flags, std::string_view what)
+      : AttributeWriter(Message(nlmsg_alloc_simple(type, flags)), "netlink " + std::string(what)) {}
   template <class Header>
   void header(const Header& value) {
     if (ok_) ok_ = nlmsg_append(message_.get(), const_cast<Header*>(&value), sizeof value, NLMSG_ALIGNTO) == 0;
   }
-  void put(int type, const void* data, std::size_t size) {
-    if (ok_) ok_ = nla_put(message_.get(), type, static_cast<int>(size), data) == 0;
-  }
-  void put_u32(int type, std::uint32_t value) { put(type, &value, sizeof value); }
-  void put_string(int type, std::string_view text) {
-    const std::string copy(text);
-    put(type, copy.c_str(), copy.size() + 1);
-  }
   void put_ip(int type, const IpAddress& address) { put(type, address.bytes().data(), address.size()); }
-  nlattr* nest(int type) {
-    if (!ok_) return nullptr;
-    nlattr* start = nla_nest_start(message_.get(), type);
-    ok_ = start != nullptr;
-    return start;
-  }
-  void end(nlattr* start) {
-    if (ok_) ok_ = nla_nest_end(message_.get(), start) == 0;
-  }
-  Result<Message> finish() {
-    if (!ok_) return fail(build_error(what_));
-    return std::move(message_);
-  }
-
- private:
-  Message message_;
-  std::string_view what_;
-  bool ok_ = false;
 };
 
 Result<Message> build_address(const AddressSpec& spec, int type, int flags) {
