@@ -9,6 +9,7 @@
 #include <exception>
 #include <variant>
 
+#include "daemon/hook_chain.hpp"
 #include "engine/lb_model.hpp"
 #include "ipvs/reconcile.hpp"
 #include "sys/log.hpp"
@@ -49,21 +50,13 @@ LbService::LbService() = default;
 LbService::~LbService() = default;
 
 void LbService::install(DaemonHooks& hooks) {
-  // The load balancer starts first: a config whose virtual servers cannot be programmed fails the
-  // start before VRRP takes any address.
-  auto previous_start = std::move(hooks.start);
-  hooks.start = [this, previous_start](asio::io_context& context, const ConfigModel& config) -> rt::Task<Result<void>> {
-    auto started = co_await start(context, config);
-    if (!started || !previous_start) co_return started;
-    auto others = co_await previous_start(context, config);
-    if (!others) co_await stop();  // the daemon does not run the stop hooks after a failed start
-    co_return others;
-  };
-  auto previous_stop = std::move(hooks.stop);
-  hooks.stop = [this, previous_stop]() -> rt::Task<void> {
-    co_await stop();
-    if (previous_stop) co_await previous_stop();
-  };
+  // Wrapped around what is installed so far: the load balancer starts before VRRP (a config whose
+  // virtual servers cannot be programmed fails the start before VRRP takes any address), is undone
+  // if VRRP then fails to start, and stops after it.
+  DaemonHooks mine;
+  mine.start = [this](asio::io_context& context, const ConfigModel& config) { return start(context, config); };
+  mine.stop = [this] { return stop(); };
+  wrap_hooks(hooks, std::move(mine));
 }
 
 rt::Task<Result<void>> LbService::start(asio::io_context& context, const config::Config& config) {

@@ -31,7 +31,7 @@ class LbService {
   LbService(const LbService&) = delete;
   LbService& operator=(const LbService&) = delete;
 
-  // Chains start/stop onto the hooks already installed (start after them, stop before them).
+  // Wraps start/stop around the hooks already installed (see install()).
   void install(DaemonHooks& hooks);
 
   // A checker's verdict (main loop only). Unknown indexes are ignored.
