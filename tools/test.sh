@@ -13,6 +13,9 @@ tools/install-deps.sh
 jobs=${VIGIL_JOBS:-$(nproc)}
 export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
 export CCACHE_DIR=${CCACHE_DIR:-/var/cache/vigil-ccache}
+# Paths relative to the checkout and no working-directory hash, so a fresh clone (CI) hits the
+# objects any other checkout compiled; 20 GB because five build trees overflowed the 5 GB default.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root} CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-20G}
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
