@@ -10,6 +10,7 @@
 #include <chrono>
 #include <csignal>
 #include <exception>
+#include <utility>
 
 #include "control/report.hpp"
 #include "sys/fd_limit.hpp"
@@ -164,7 +165,13 @@ rt::Task<ReloadRecord> Daemon::reload() {
   report_notify_failure(sys::notify_reloading("reloading"));
   sys::log_notice("reloading {}", options_.config_file.string());
   ConfigLoad loaded = load_and_report(options_.config_file);
+  const auto validated = std::chrono::steady_clock::now();
+  sys::log_info("reload: {} read and validated in {} us", options_.config_file.string(),
+                std::chrono::duration_cast<std::chrono::microseconds>(validated - began).count());
   std::string failure;
+  // The config being replaced is freed after the reload is reported: with 1000 instances that
+  // takes milliseconds nobody has to wait for.
+  std::shared_ptr<const ConfigModel> replaced;
   if (!loaded.ok()) {
     for (const ConfigMessage& message : loaded.messages) {
       if (message.is_error) record.errors.push_back(message.text);
@@ -183,7 +190,7 @@ rt::Task<ReloadRecord> Daemon::reload() {
     }
   }
   if (failure.empty()) {
-    config_ = loaded.config;
+    replaced = std::exchange(config_, loaded.config);
     ++reloads_;
     record.ok = true;
     sys::log_notice("reloaded {} ({} warnings)", options_.config_file.string(), loaded.warning_count());
@@ -197,6 +204,7 @@ rt::Task<ReloadRecord> Daemon::reload() {
   record.duration_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
   last_reload_ = record;
   reload_running_ = false;
+  replaced.reset();
   co_return record;
 }
 
@@ -213,6 +221,7 @@ rt::Task<nlohmann::json> Daemon::state_document() {
   nlohmann::json document = nlohmann::json::object();
   if (hooks_.query) document = co_await hooks_.query();
   if (!document.contains("vrrp_instances")) document["vrrp_instances"] = nlohmann::json::array();
+  if (!document.contains("vrrp_scripts")) document["vrrp_scripts"] = nlohmann::json::array();
   control::add_trackers(document, *config);
   // Filled once IPVS virtual servers exist (the load-balancing issue).
   if (!document.contains("virtual_servers")) document["virtual_servers"] = nlohmann::json::array();
