@@ -382,6 +382,32 @@ std::string render_metrics(const json& status) {
     }
   }
 
+  // The exporter's script families: status 1 GOOD / 0 BAD (the rise/fall verdict), state 0 idle /
+  // 1 running; then Vigil's own counters per script.
+  Family script_status("keepalived_script_status", "gauge", "vrrp_script result after rise/fall: 1 GOOD, 0 BAD");
+  Family script_state("keepalived_script_state", "gauge", "vrrp_script run state: 0 idle, 1 running");
+  Family script_runs("vigil_script_runs_total", "counter", "vrrp_script runs finished");
+  Family script_failures("vigil_script_failures_total", "counter",
+                         "vrrp_script runs that did not exit 0 (timeouts included)");
+  Family script_timeouts("vigil_script_timeouts_total", "counter", "vrrp_script runs killed at their timeout");
+  Family script_duration("vigil_script_last_duration_seconds", "gauge", "How long the last vrrp_script run took");
+  const json scripts = status.is_object() ? status.value("vrrp_scripts", json::array()) : json::array();
+  for (const auto& script : scripts) {
+    if (!script.is_object()) continue;
+    const std::vector<std::pair<std::string, std::string>> labels{{"name", member_text(script, "name", "")}};
+    const auto count = [&](const char* key) -> double {
+      const auto it = script.find(key);
+      const auto value = it == script.end() ? std::nullopt : count_value(*it);
+      return value ? static_cast<double>(*value) : 0.0;
+    };
+    script_status.add(labels, member_text(script, "status", "") == "GOOD" ? 1 : 0);
+    script_state.add(labels, script.value("running", false) ? 1 : 0);
+    script_runs.add(labels, count("runs"));
+    script_failures.add(labels, count("failures"));
+    script_timeouts.add(labels, count("timeouts"));
+    script_duration.add(labels, script.value("last_duration_seconds", 0.0));
+  }
+
   Family reloads("vigil_reloads_total", "counter", "Config reloads (SIGHUP or vigilctl reload) by result");
   reloads.add({{"result", "success"}}, daemon.value("reloads_succeeded", 0.0));
   reloads.add({{"result", "failure"}}, daemon.value("reloads_failed", 0.0));
@@ -403,6 +429,10 @@ std::string render_metrics(const json& status) {
        &length,   &interval, &ttl,          &type,       &address_list, &auth_invalid, &auth_mismatch,   &auth_failure,
        &priority, &rejected, &vip_failures, &transition, &reloads,      &reload_ok,    &reload_duration, &reload_time,
        &started}) {
+    family->write(out);
+  }
+  for (const Family* family :
+       {&script_status, &script_state, &script_runs, &script_failures, &script_timeouts, &script_duration}) {
     family->write(out);
   }
   return out;

@@ -175,12 +175,8 @@ rt::Task<Result<void>> VrrpService::reload(const config::Config& current, const 
 }
 
 rt::Task<void> VrrpService::dump_status() {
-  auto snapshot = co_await asio::co_spawn(
-      engine_executor_,
-      [this]() -> rt::Task<nlohmann::json> {
-        co_return engine_ ? engine::to_json(engine_->status()) : nlohmann::json::object();
-      },
-      asio::use_awaitable);
+  // The same document vigilctl reads: instances with their timers, and the scripts.
+  const auto snapshot = co_await query_status();
   // Written beside and renamed, so a reader never sees half a file.
   const auto path = runtime_dir_ / "vrrp-status.json";
   const auto partial = runtime_dir_ / "vrrp-status.json.partial";
@@ -203,28 +199,24 @@ rt::Task<void> VrrpService::dump_status() {
 
 rt::Task<nlohmann::json> VrrpService::query_status() {
   if (!engine_) co_return nlohmann::json{{"vrrp_instances", nlohmann::json::array()}};
+  // Scripts are polled on this (the main) thread: read here, without a hop.
+  const auto scripts = engine_->scripts();
   auto snapshot = co_await asio::co_spawn(
       engine_executor_,
       [this]() -> rt::Task<nlohmann::json> {
         if (!engine_) co_return nlohmann::json{{"vrrp_instances", nlohmann::json::array()}};
         const auto members = engine_->status();
         nlohmann::json document = engine::to_json(members);
-        // Steady-clock instants mean nothing outside the process: report unix time.
-        const auto steady_now = std::chrono::steady_clock::now();
-        const auto wall_now = std::chrono::system_clock::now();
+        const auto clock = engine::WallClock::now();
         auto& instances = document["vrrp_instances"];
         for (std::size_t i = 0; i < members.size() && i < instances.size(); ++i) {
-          if (members[i].last_transition == TimePoint{}) {
-            instances[i]["last_transition"] = nullptr;
-            continue;
-          }
-          const auto wall = wall_now - std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                                           steady_now - members[i].last_transition);
-          instances[i]["last_transition"] = std::chrono::duration<double>(wall.time_since_epoch()).count();
+          instances[i]["last_transition"] = clock.unix_seconds(members[i].last_transition);
+          instances[i]["timers"] = engine::timers_json(members[i].deadlines, clock);
         }
         co_return document;
       },
       asio::use_awaitable);
+  snapshot["vrrp_scripts"] = engine::to_json(scripts, engine::WallClock::now());
   co_return snapshot;
 }
 

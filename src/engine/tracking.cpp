@@ -93,6 +93,33 @@ std::int64_t read_track_file(const std::string& path) {
   return value;
 }
 
+// What tracking reads of a config: the tracked objects, and the references of the instances
+// that track something or run in a sync group. Copying the whole config (every instance's VIPs,
+// notify commands ...) cost the VRRP thread milliseconds on each reload of a large file.
+config::Config tracked_part(const config::Config& config) {
+  config::Config out;
+  out.global = config.global;
+  out.vrrp_script = config.vrrp_script;
+  out.track_file = config.track_file;
+  out.track_process = config.track_process;
+  out.vrrp_sync_group = config.vrrp_sync_group;
+  std::set<std::string> grouped;
+  for (const auto& [name, group] : config.vrrp_sync_group) grouped.insert(group.group.begin(), group.group.end());
+  for (const auto& [name, instance] : config.vrrp_instance) {
+    const bool tracks = !instance.track_script.empty() || !instance.track_file.empty() ||
+                        !instance.track_process.empty() || !instance.track_interface.empty();
+    if (!tracks && grouped.count(name) == 0) continue;
+    config::VrrpInstance references;
+    references.name = name;
+    references.track_script = instance.track_script;
+    references.track_file = instance.track_file;
+    references.track_process = instance.track_process;
+    references.track_interface = instance.track_interface;
+    out.vrrp_instance.emplace_hint(out.vrrp_instance.end(), name, std::move(references));
+  }
+  return out;
+}
+
 }  // namespace
 
 // One running poller (script, file or process). Retired on reload or stop: `stopping` is set on
@@ -104,7 +131,7 @@ struct Tracking::Poller {
 };
 
 struct Tracking::State {
-  config::Config config;  // fast side
+  config::Config config;  // fast side; only what tracking reads (tracked_part)
   asio::any_io_executor fast;
   asio::any_io_executor slow;
   ScriptIdentity identity;
@@ -117,6 +144,9 @@ struct Tracking::State {
   std::map<TrackerKey, track::TrackerStatus> last_status;  // survives a reload
   std::map<TrackerKey, std::shared_ptr<Poller>> pollers;
   bool started = false;
+  // Slow side: the scripts' own view, with the poller that owns each entry (a retired poller's
+  // entry is skipped, and replaced when a reload restarts the script).
+  std::map<std::string, std::pair<std::shared_ptr<Poller>, std::shared_ptr<ScriptStatus>>> scripts;
   // Both sides.
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> running{0};
@@ -126,7 +156,7 @@ Tracking::Tracking(const config::Config& config, asio::any_io_executor fast, asi
                    ScriptIdentity identity, ChangeHandler on_change)
     : state_(std::make_shared<State>()) {
   auto& s = *state_;
-  s.config = config;
+  s.config = tracked_part(config);
   s.fast = std::move(fast);
   s.slow = std::move(slow);
   s.identity = identity;
@@ -276,7 +306,7 @@ void Tracking::reload(const config::Config& config, const std::vector<TrackerPla
   for (const auto& tracker : trackers) {
     if (tracker.action != ReloadAction::kUnchanged) fresh.insert({tracker.kind, tracker.name});
   }
-  s.config = config;
+  s.config = tracked_part(config);
   build(fresh);
   auto previous = std::move(s.reported);
   s.reported.clear();
@@ -324,6 +354,11 @@ rt::Task<void> Tracking::run_script(std::shared_ptr<State> state, std::shared_pt
   auto timer = std::make_shared<asio::steady_timer>(state->slow);
   poller->timer = timer;
   auto stopped = [&] { return state->stopping || poller->stopping; };
+  auto status = std::make_shared<ScriptStatus>();
+  status->name = script.name;
+  status->up = !script.init_fail;
+  std::erase_if(state->scripts, [](const auto& entry) { return entry.second.first->stopping.load(); });
+  state->scripts[script.name] = {poller, status};
   sys::ScriptOptions options;
   options.timeout = script.timeout;
   options.uid = state->identity.uid;
@@ -333,6 +368,7 @@ rt::Task<void> Tracking::run_script(std::shared_ptr<State> state, std::shared_pt
     if (!ids) {
       sys::log_error("vrrp_script {}: user {}: {}; the script is disabled", script.name, *script.user,
                      ids.error().to_string());
+      status->disabled = true;
       co_return;
     }
     options.uid = ids->uid;
@@ -342,6 +378,7 @@ rt::Task<void> Tracking::run_script(std::shared_ptr<State> state, std::shared_pt
     if (const auto program = program_path(script.script)) {
       if (const auto secure = sys::check_script_security(*program); !secure) {
         sys::log_error("vrrp_script {}: {}; the script is disabled", script.name, secure.error().to_string());
+        status->disabled = true;
         co_return;
       }
     }
@@ -350,9 +387,17 @@ rt::Task<void> Tracking::run_script(std::shared_ptr<State> state, std::shared_pt
   const auto argv = script.script.exec_argv();  // built once, not on every run
   while (!stopped()) {
     const auto started = Clock::now();
+    status->running = true;
+    status->next_run.reset();
     const auto result = co_await sys::run(argv, options);
     if (stopped()) break;
     const bool passed = result && result->succeeded();
+    status->running = false;
+    ++status->runs;
+    if (!passed) ++status->failures;
+    if (result && result->outcome == sys::ScriptOutcome::TimedOut) ++status->timeouts;
+    status->last_duration = result ? result->duration : Clock::now() - started;
+    status->last_run = started;
     if (!result) {
       sys::log_warning("vrrp_script {}: cannot run {}: {}", script.name, script.script.display(),
                        result.error().to_string());
@@ -366,10 +411,12 @@ rt::Task<void> Tracking::run_script(std::shared_ptr<State> state, std::shared_pt
         sys::log_notice(sys::LogFields{{"VIGIL_SCRIPT", script.name}}, "vrrp_script {} failed ({})", script.name,
                         result ? result->describe(script.timeout) : result.error().to_string());
       }
-      track::TrackerStatus status;
-      status.up = history.up();
-      post(poller, TrackerKind::kScript, script.name, status);
+      track::TrackerStatus tracker_status;
+      tracker_status.up = history.up();
+      post(poller, TrackerKind::kScript, script.name, tracker_status);
     }
+    status->up = history.up();
+    status->next_run = started + script.interval;
     timer->expires_at(started + script.interval);
     co_await timer->async_wait(rt::use_nothrow);
   }
@@ -416,6 +463,15 @@ rt::Task<void> Tracking::poll_process(std::shared_ptr<State> state, std::shared_
     timer->expires_after(kPollInterval);
     co_await timer->async_wait(rt::use_nothrow);
   }
+}
+
+std::vector<ScriptStatus> Tracking::scripts() const {
+  std::vector<ScriptStatus> out;
+  if (state_->stopping) return out;
+  for (const auto& [name, entry] : state_->scripts) {
+    if (!entry.first->stopping) out.push_back(*entry.second);
+  }
+  return out;
 }
 
 rt::Task<void> Tracking::stop() {

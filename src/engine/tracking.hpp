@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -27,6 +28,21 @@ namespace vigil::engine {
 struct TrackerChange {
   std::string instance;
   vrrp::TrackStateChanged state;
+};
+
+// One polled vrrp_script as the status document, the dump and /metrics show it. Kept where the
+// script runs (the slow executor), so reading it never touches the VRRP thread.
+struct ScriptStatus {
+  std::string name;
+  bool up = true;         // the rise/fall verdict (keepalived's GOOD / BAD)
+  bool running = false;   // a run is in progress
+  bool disabled = false;  // refused by its user lookup or script security: never runs
+  std::uint64_t runs = 0;
+  std::uint64_t failures = 0;  // runs that did not exit 0, timeouts included
+  std::uint64_t timeouts = 0;
+  Duration last_duration{};
+  std::optional<TimePoint> last_run;  // start of the last finished run
+  std::optional<TimePoint> next_run;  // start of the next one (unset while one runs)
 };
 
 class Tracking {
@@ -51,6 +67,9 @@ class Tracking {
               const std::map<std::string, std::string>& kept);
   // Stops the pollers; resolves when they have finished.
   rt::Task<void> stop();
+  // Slow executor only: every vrrp_script being polled, by name. A script unchanged by a reload
+  // keeps its counters.
+  [[nodiscard]] std::vector<ScriptStatus> scripts() const;
 
  private:
   struct State;

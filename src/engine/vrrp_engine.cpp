@@ -66,7 +66,7 @@ rt::Task<Result<std::unique_ptr<VrrpEngine>>> VrrpEngine::start(const config::Co
   context.gna_interval = config.global.vrrp_gna_interval;
   context.gate = &engine->gate_;
 
-  engine->configs_ = config.vrrp_instance;
+  engine->link_watch_ = link_watches(config);
   engine->units_ = engine->make_units(config, [](const std::string&) { return true; });
   engine->index_members();
 
@@ -204,7 +204,7 @@ rt::Task<void> VrrpEngine::reload(const config::Config& next, const ReloadPlan& 
   });
   units_.insert(units_.end(), added.begin(), added.end());
   co_await asio::post(options_.fast, asio::use_awaitable);  // let due timers run
-  configs_ = next.vrrp_instance;
+  link_watch_ = link_watches(next);
   // Kept members by their new names: a renamed member may not have processed its Reconfigure
   // yet, so the plan, not the unit, says what it is called now.
   std::map<std::string, std::pair<std::shared_ptr<VrrpUnit>, std::size_t>> members;
@@ -230,6 +230,15 @@ rt::Task<void> VrrpEngine::reload(const config::Config& next, const ReloadPlan& 
   --gate_.holds;
 }
 
+std::map<std::string, VrrpEngine::LinkWatch> VrrpEngine::link_watches(const config::Config& config) {
+  std::map<std::string, LinkWatch> out;
+  for (const auto& [name, instance] : config.vrrp_instance) {
+    // No interface (a unicast instance bound by its source address): no link can match.
+    out.emplace_hint(out.end(), name, LinkWatch{instance.interface.value_or(""), instance.dont_track_primary});
+  }
+  return out;
+}
+
 rt::Task<void> VrrpEngine::follow_links(net::netlink::Subscription subscription) {
   // The instance's own interface going down puts it in FAULT (unless dont_track_primary).
   for (;;) {
@@ -244,8 +253,8 @@ rt::Task<void> VrrpEngine::follow_links(net::netlink::Subscription subscription)
     tracking_->interface_changed(link->name, link->up && link->running);
     for (const auto& [name, where] : members_) {
       const auto& [unit, index] = where;
-      const auto& instance = configs_.at(name);
-      if (instance.interface != link->name || instance.dont_track_primary) continue;
+      const auto& watch = link_watch_.at(name);
+      if (watch.interface != link->name || watch.dont_track_primary) continue;
       vrrp::InterfaceChanged changed;
       changed.up = link->up && link->running;
       unit->post(index, changed);

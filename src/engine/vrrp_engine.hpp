@@ -52,6 +52,8 @@ class VrrpEngine {
 
   // Fast executor only.
   [[nodiscard]] std::vector<MemberStatus> status() const;
+  // Slow executor only (the scripts run there).
+  [[nodiscard]] std::vector<ScriptStatus> scripts() const { return tracking_->scripts(); }
 
  private:
   explicit VrrpEngine(EngineOptions options);
@@ -74,7 +76,14 @@ class VrrpEngine {
   std::vector<std::shared_ptr<VrrpUnit>> units_;
   // instance name -> (unit, member)
   std::map<std::string, std::pair<std::shared_ptr<VrrpUnit>, std::size_t>> members_;
-  std::map<std::string, config::VrrpInstance> configs_;
+  // What follow_links needs of each instance, by name: a copy of the whole instance config cost
+  // milliseconds of the VRRP thread on every reload of a large config.
+  struct LinkWatch {
+    std::string interface;
+    bool dont_track_primary = false;
+  };
+  static std::map<std::string, LinkWatch> link_watches(const config::Config& config);
+  std::map<std::string, LinkWatch> link_watch_;
   std::size_t running_units_ = 0;
   unsigned next_ordinal_ = 0;  // see VrrpUnit::set_schedule_slot
   bool following_links_ = false;

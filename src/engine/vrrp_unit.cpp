@@ -741,6 +741,7 @@ std::vector<MemberStatus> VrrpUnit::status() const {
     status.receive = member.receive;
     if (member.channel) status.other_vrid_on_socket = member.channel->unknown_vrid_packets();
     status.last_transition = member.last_transition;
+    status.deadlines = instance.deadlines();
     out.push_back(std::move(status));
   }
   return out;

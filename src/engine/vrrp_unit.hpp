@@ -69,6 +69,8 @@ struct MemberStatus {
   // per member: other routers on the link are normal, so this is not a rejection).
   std::uint64_t other_vrid_on_socket = 0;
   TimePoint last_transition{};
+  // The core's armed timers (next advert, master-down, GARP bursts ...), for the dump.
+  vrrp::Deadlines deadlines;
 };
 
 class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {

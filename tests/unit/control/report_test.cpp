@@ -121,6 +121,40 @@ TEST_CASE("metrics: keepalived exporter names with labels and values") {
         std::string::npos);
 }
 
+TEST_CASE("metrics: vrrp_scripts as the exporter's keepalived_script_status/_state and vigil_script_*") {
+  json doc = document();
+  doc["vrrp_scripts"] = {{{"name", "chk_nginx"},
+                          {"status", "GOOD"},
+                          {"running", false},
+                          {"disabled", false},
+                          {"runs", 12},
+                          {"failures", 3},
+                          {"timeouts", 1},
+                          {"last_duration_seconds", 0.004},
+                          {"last_run", 1000.0},
+                          {"next_run", 1002.0}},
+                         {{"name", "chk_\"db\""},
+                          {"status", "BAD"},
+                          {"running", true},
+                          {"disabled", false},
+                          {"runs", 0},
+                          {"failures", 0},
+                          {"timeouts", 0},
+                          {"last_duration_seconds", 0.0},
+                          {"last_run", nullptr},
+                          {"next_run", nullptr}}};
+  const std::string text = render_metrics(doc);
+  check_exposition(text);
+  CHECK(text.find("keepalived_script_status{name=\"chk_nginx\"} 1\n") != std::string::npos);
+  CHECK(text.find("keepalived_script_state{name=\"chk_nginx\"} 0\n") != std::string::npos);
+  CHECK(text.find("keepalived_script_status{name=\"chk_\\\"db\\\"\"} 0\n") != std::string::npos);
+  CHECK(text.find("keepalived_script_state{name=\"chk_\\\"db\\\"\"} 1\n") != std::string::npos);
+  CHECK(text.find("vigil_script_runs_total{name=\"chk_nginx\"} 12\n") != std::string::npos);
+  CHECK(text.find("vigil_script_failures_total{name=\"chk_nginx\"} 3\n") != std::string::npos);
+  CHECK(text.find("vigil_script_timeouts_total{name=\"chk_nginx\"} 1\n") != std::string::npos);
+  CHECK(text.find("vigil_script_last_duration_seconds{name=\"chk_nginx\"} 0.004\n") != std::string::npos);
+}
+
 TEST_CASE("metrics: a daemon without instances or reloads is still valid exposition") {
   const json empty = {{"daemon", {{"started_at", 5.0}}}, {"vrrp_instances", json::array()}};
   const std::string text = render_metrics(empty);
