@@ -49,4 +49,11 @@ nlohmann::json to_json(const std::vector<MemberStatus>& members) {
   return {{"vrrp_instances", std::move(instances)}};
 }
 
+nlohmann::json to_json(const AdvertLateness::Snapshot& lateness) {
+  return {{"bounds", AdvertLateness::kBoundsSeconds},
+          {"counts", lateness.counts},
+          {"count", lateness.count},
+          {"sum", lateness.sum_seconds}};
+}
+
 }  // namespace vigil::engine
