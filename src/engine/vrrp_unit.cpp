@@ -583,18 +583,6 @@ rt::Task<Result<void>> VrrpUnit::kernel_job(std::size_t index, const KernelJob& 
 
 rt::Task<void> VrrpUnit::send_gratuitous([[maybe_unused]] std::shared_ptr<VrrpUnit> self, std::size_t index,
                                          std::vector<IpPrefix> vips, std::uint32_t repeat) {
-  // The senders' raw sockets are only open while a burst runs: a master sends GARPs at takeover
-  // and 5 s later (and with garp_master_refresh), so 1000 masters do not hold 1000 sockets.
-  struct BurstRunning {
-    Member& member;
-    explicit BurstRunning(Member& m) : member(m) { ++member.gratuitous_bursts; }
-    ~BurstRunning() {
-      if (--member.gratuitous_bursts == 0) member.gratuitous.clear();
-    }
-    BurstRunning(const BurstRunning&) = delete;
-    BurstRunning& operator=(const BurstRunning&) = delete;
-  };
-  const BurstRunning running(members_[index]);
   asio::steady_timer pause(context_.executor);
   for (std::uint32_t round = 0; round < repeat; ++round) {
     for (const auto& vip : vips) {

@@ -142,8 +142,9 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
     std::string vip_interface;  // the interface, or the VMAC
     int vip_ifindex = 0;
     bool vmac_created = false;
-    std::map<std::string, net::wire::GratuitousSender> gratuitous;  // by interface name, while bursts run
-    unsigned gratuitous_bursts = 0;
+    // By interface name. Kept open: opening one reads every address of the host (getifaddrs),
+    // which with 1000 VIPs made the second GARP burst of 1000 new masters take seconds.
+    std::map<std::string, net::wire::GratuitousSender> gratuitous;
     vrrp::ReceiveStats receive;
     std::vector<KernelJob> kernel_jobs;  // a FIFO; a deque would allocate 576 bytes even when empty
     bool kernel_busy = false;
