@@ -119,7 +119,14 @@ class Family {
       : name_(std::move(name)), type_(std::move(type)), help_(std::move(help)) {}
 
   void add(const std::vector<std::pair<std::string, std::string>>& labels, double value) {
+    add_series("", labels, value);
+  }
+
+  // A histogram's series: name_bucket, name_sum, name_count.
+  void add_series(std::string_view suffix, const std::vector<std::pair<std::string, std::string>>& labels,
+                  double value) {
     std::string line = name_;
+    line += suffix;
     if (!labels.empty()) {
       line += '{';
       for (std::size_t i = 0; i < labels.size(); ++i) {
@@ -422,6 +429,23 @@ std::string render_metrics(const json& status) {
   Family started("vigil_start_timestamp_seconds", "gauge", "Unix time the daemon started");
   started.add({}, daemon.value("started_at", 0.0));
 
+  // One histogram for all instances (engine/advert_lateness.hpp), present once VRRP runs.
+  Family lateness("vigil_advert_send_lateness_seconds", "histogram",
+                  "Scheduled VRRP advertisements: time sent minus time scheduled");
+  const json histogram = status.is_object() ? status.value("advert_send_lateness", json()) : json();
+  if (histogram.is_object()) {
+    const json bounds = histogram.value("bounds", json::array());
+    const json counts = histogram.value("counts", json::array());
+    double cumulative = 0;
+    for (std::size_t i = 0; i < counts.size(); ++i) {
+      cumulative += counts[i].is_number() ? counts[i].get<double>() : 0.0;
+      const bool bounded = i < bounds.size() && bounds[i].is_number();
+      lateness.add_series("_bucket", {{"le", bounded ? format_value(bounds[i].get<double>()) : "+Inf"}}, cumulative);
+    }
+    lateness.add_series("_sum", {}, histogram.value("sum", 0.0));
+    lateness.add_series("_count", {}, histogram.value("count", 0.0));
+  }
+
   std::string out;
   for (
       const Family* family :
@@ -435,6 +459,7 @@ std::string render_metrics(const json& status) {
        {&script_status, &script_state, &script_runs, &script_failures, &script_timeouts, &script_duration}) {
     family->write(out);
   }
+  if (histogram.is_object()) lateness.write(out);
   return out;
 }
 

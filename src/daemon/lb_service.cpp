@@ -61,7 +61,6 @@ void LbService::install(DaemonHooks& hooks) {
 
 rt::Task<Result<void>> LbService::start(asio::io_context& context, const config::Config& config) {
   executor_ = context.get_executor();
-  config_ = std::make_shared<const config::Config>(config);
   const bool wanted = !config.virtual_server.empty();
   auto opened = co_await net::ipvs::IpvsClient::open();
   if (!opened) {
@@ -78,6 +77,8 @@ rt::Task<Result<void>> LbService::start(asio::io_context& context, const config:
     client_.reset();
     co_return Result<void>{};
   }
+  // Kept only when IPVS is in use: the copy holds every VRRP instance too.
+  config_ = std::make_shared<const config::Config>(config);
   for (const auto& warning : engine::lb_warnings(config)) sys::log_warning("{}", warning);
 
   if (const auto timeouts = engine::timeouts_of(config.global); !(timeouts == ipvs::Timeouts{})) {

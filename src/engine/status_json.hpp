@@ -5,11 +5,14 @@
 #include <vector>
 
 #include "engine/tracking.hpp"
+#include "engine/advert_lateness.hpp"
 #include "engine/vrrp_unit.hpp"
 
 namespace vigil::engine {
 
 [[nodiscard]] nlohmann::json to_json(const std::vector<MemberStatus>& members);
+// {"bounds": [0.0005, ...], "counts": [per bucket, the last one +Inf], "count": n, "sum": seconds}
+[[nodiscard]] nlohmann::json to_json(const AdvertLateness::Snapshot& lateness);
 
 // Steady-clock instants mean nothing outside the process: status output gives unix seconds.
 struct WallClock {

@@ -93,33 +93,6 @@ std::int64_t read_track_file(const std::string& path) {
   return value;
 }
 
-// What tracking reads of a config: the tracked objects, and the references of the instances
-// that track something or run in a sync group. Copying the whole config (every instance's VIPs,
-// notify commands ...) cost the VRRP thread milliseconds on each reload of a large file.
-config::Config tracked_part(const config::Config& config) {
-  config::Config out;
-  out.global = config.global;
-  out.vrrp_script = config.vrrp_script;
-  out.track_file = config.track_file;
-  out.track_process = config.track_process;
-  out.vrrp_sync_group = config.vrrp_sync_group;
-  std::set<std::string> grouped;
-  for (const auto& [name, group] : config.vrrp_sync_group) grouped.insert(group.group.begin(), group.group.end());
-  for (const auto& [name, instance] : config.vrrp_instance) {
-    const bool tracks = !instance.track_script.empty() || !instance.track_file.empty() ||
-                        !instance.track_process.empty() || !instance.track_interface.empty();
-    if (!tracks && grouped.count(name) == 0) continue;
-    config::VrrpInstance references;
-    references.name = name;
-    references.track_script = instance.track_script;
-    references.track_file = instance.track_file;
-    references.track_process = instance.track_process;
-    references.track_interface = instance.track_interface;
-    out.vrrp_instance.emplace_hint(out.vrrp_instance.end(), name, std::move(references));
-  }
-  return out;
-}
-
 }  // namespace
 
 // One running poller (script, file or process). Retired on reload or stop: `stopping` is set on
@@ -130,8 +103,24 @@ struct Tracking::Poller {
   std::shared_ptr<asio::steady_timer> timer;
 };
 
+// What the pollers run: the tracked objects' definitions only, not a copy of the whole config
+// (with 1000 instances that copy alone was ~1.7 MB).
+struct TrackedDefinitions {
+  std::map<std::string, config::VrrpScript> vrrp_script;
+  std::map<std::string, config::TrackFile> track_file;
+  std::map<std::string, config::TrackProcess> track_process;
+  bool script_security = false;
+
+  explicit TrackedDefinitions(const config::Config& config)
+      : vrrp_script(config.vrrp_script),
+        track_file(config.track_file),
+        track_process(config.track_process),
+        script_security(config.global.script_security) {}
+};
+
 struct Tracking::State {
-  config::Config config;  // fast side; only what tracking reads (tracked_part)
+  explicit State(const config::Config& config) : definitions(config) {}
+  TrackedDefinitions definitions;  // fast side
   asio::any_io_executor fast;
   asio::any_io_executor slow;
   ScriptIdentity identity;
@@ -154,19 +143,17 @@ struct Tracking::State {
 
 Tracking::Tracking(const config::Config& config, asio::any_io_executor fast, asio::any_io_executor slow,
                    ScriptIdentity identity, ChangeHandler on_change)
-    : state_(std::make_shared<State>()) {
+    : state_(std::make_shared<State>(config)) {
   auto& s = *state_;
-  s.config = tracked_part(config);
   s.fast = std::move(fast);
   s.slow = std::move(slow);
   s.identity = identity;
   s.on_change = std::move(on_change);
-  build({});
+  build(config, {});
 }
 
-void Tracking::build(const std::set<TrackerKey>& fresh) {
+void Tracking::build(const config::Config& config, const std::set<TrackerKey>& fresh) {
   auto& s = *state_;
-  const auto& config = s.config;
   s.objects.clear();
   s.users.clear();
   // Before the first poll: scripts are up unless init_fail, processes up, files as they read now.
@@ -200,6 +187,7 @@ void Tracking::build(const std::set<TrackerKey>& fresh) {
     for (const auto& ref : owner.track_interface) {
       trackers.push_back(track::TrackerConfig{ref.name, TrackerKind::kInterface, ref.weight.value_or(0), ref.reverse});
     }
+    if (trackers.empty()) return;  // untracked instances get no entry (1000 instances: 1000 entries)
     auto& objects = s.objects[instance];
     for (auto& tracker : trackers) {
       s.users[{tracker.kind, tracker.name}].emplace_back(instance, objects.size());
@@ -242,7 +230,8 @@ namespace {
 
 // What runs: keepalived runs only the scripts some instance tracks; files and processes always.
 std::set<TrackerKey> wanted_pollers(
-    const config::Config& config, const std::map<TrackerKey, std::vector<std::pair<std::string, std::size_t>>>& users) {
+    const TrackedDefinitions& config,
+    const std::map<TrackerKey, std::vector<std::pair<std::string, std::size_t>>>& users) {
   std::set<TrackerKey> out;
   for (const auto& [key, who] : users) {
     if (key.first == TrackerKind::kScript) out.insert(key);
@@ -258,7 +247,7 @@ void Tracking::start() {
   auto& s = *state_;
   for (const auto& [instance, objects] : s.objects) s.reported[instance] = track::summarize(objects);
   s.started = true;
-  for (const auto& [kind, name] : wanted_pollers(s.config, s.users)) start_poller(kind, name);
+  for (const auto& [kind, name] : wanted_pollers(s.definitions, s.users)) start_poller(kind, name);
 }
 
 void Tracking::start_poller(TrackerKind kind, const std::string& name) {
@@ -268,12 +257,12 @@ void Tracking::start_poller(TrackerKind kind, const std::string& name) {
   rt::Task<void> task = [&]() {
     switch (kind) {
       case TrackerKind::kScript:
-        return run_script(state_, poller, s.config.vrrp_script.at(name), s.config.global.script_security);
-      case TrackerKind::kFile: return poll_file(state_, poller, s.config.track_file.at(name));
+        return run_script(state_, poller, s.definitions.vrrp_script.at(name), s.definitions.script_security);
+      case TrackerKind::kFile: return poll_file(state_, poller, s.definitions.track_file.at(name));
       case TrackerKind::kProcess:
       case TrackerKind::kInterface: break;
     }
-    return poll_process(state_, poller, s.config.track_process.at(name));
+    return poll_process(state_, poller, s.definitions.track_process.at(name));
   }();
   ++s.running;
   asio::co_spawn(s.slow, std::move(task), [state = state_](const std::exception_ptr& error) {
@@ -306,14 +295,14 @@ void Tracking::reload(const config::Config& config, const std::vector<TrackerPla
   for (const auto& tracker : trackers) {
     if (tracker.action != ReloadAction::kUnchanged) fresh.insert({tracker.kind, tracker.name});
   }
-  s.config = tracked_part(config);
-  build(fresh);
+  s.definitions = TrackedDefinitions(config);
+  build(config, fresh);
   auto previous = std::move(s.reported);
   s.reported.clear();
   for (const auto& [name, instance] : config.vrrp_instance) {
     const auto objects = s.objects.find(name);
     const auto summary = objects == s.objects.end() ? track::TrackSummary{} : track::summarize(objects->second);
-    s.reported[name] = summary;
+    if (objects != s.objects.end()) s.reported[name] = summary;  // like start(): tracked instances only
     const auto old_name = kept.find(name);
     if (old_name == kept.end()) {
       // A new (or restarted) instance: like initial(), only when something is tracked.
@@ -325,7 +314,7 @@ void Tracking::reload(const config::Config& config, const std::vector<TrackerPla
     if (!(had == summary)) s.on_change({name, to_event(summary)});
   }
   if (!s.started) return;
-  const auto wanted = wanted_pollers(s.config, s.users);
+  const auto wanted = wanted_pollers(s.definitions, s.users);
   std::vector<TrackerKey> retire;
   for (const auto& [key, poller] : s.pollers) {
     if (wanted.count(key) == 0 || fresh.count(key) != 0) retire.push_back(key);

@@ -76,9 +76,9 @@ class Tracking {
   struct Poller;
   // Fast executor: a tracked object changed; re-summarizes only the instances that use it.
   void update(track::TrackerKind kind, const std::string& name, track::TrackerStatus status);
-  // Fast executor: (re)builds the per-instance objects from state_->config, keeping the last
-  // status of the trackers not in `fresh`.
-  void build(const std::set<std::pair<track::TrackerKind, std::string>>& fresh);
+  // Fast executor: (re)builds the per-instance objects from `config`, keeping the last status of
+  // the trackers not in `fresh`.
+  void build(const config::Config& config, const std::set<std::pair<track::TrackerKind, std::string>>& fresh);
   void start_poller(track::TrackerKind kind, const std::string& name);
   void stop_poller(track::TrackerKind kind, const std::string& name);
   rt::Task<void> run_script(std::shared_ptr<State> state, std::shared_ptr<Poller> poller, config::VrrpScript script,

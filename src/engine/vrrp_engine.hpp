@@ -13,6 +13,7 @@
 #include "base/result.hpp"
 #include "config/model.hpp"
 #include "engine/advert_channel.hpp"
+#include "engine/advert_lateness.hpp"
 #include "engine/notifier.hpp"
 #include "engine/reload_plan.hpp"
 #include "engine/tracking.hpp"
@@ -54,6 +55,8 @@ class VrrpEngine {
   [[nodiscard]] std::vector<MemberStatus> status() const;
   // Slow executor only (the scripts run there).
   [[nodiscard]] std::vector<ScriptStatus> scripts() const { return tracking_->scripts(); }
+  // How late scheduled adverts left, over all instances since start; any thread.
+  [[nodiscard]] AdvertLateness::Snapshot advert_lateness() const { return lateness_.snapshot(); }
 
  private:
   explicit VrrpEngine(EngineOptions options);
@@ -73,17 +76,10 @@ class VrrpEngine {
   std::unique_ptr<Tracking> tracking_;
   UnitContext context_;
   ReloadGate gate_;
+  AdvertLateness lateness_;
   std::vector<std::shared_ptr<VrrpUnit>> units_;
   // instance name -> (unit, member)
   std::map<std::string, std::pair<std::shared_ptr<VrrpUnit>, std::size_t>> members_;
-  // What follow_links needs of each instance, by name: a copy of the whole instance config cost
-  // milliseconds of the VRRP thread on every reload of a large config.
-  struct LinkWatch {
-    std::string interface;
-    bool dont_track_primary = false;
-  };
-  static std::map<std::string, LinkWatch> link_watches(const config::Config& config);
-  std::map<std::string, LinkWatch> link_watch_;
   std::size_t running_units_ = 0;
   unsigned next_ordinal_ = 0;  // see VrrpUnit::set_schedule_slot
   bool following_links_ = false;

@@ -244,6 +244,33 @@ def case_vigilctl(lab: vigil_lab.Lab) -> None:
     assert_true("connection refused" in refused.stderr, f"stale socket: message {refused.stderr!r}")
 
 
+LATENESS = "vigil_advert_send_lateness_seconds"
+LATENESS_BOUNDS = ["0.0005", "0.001", "0.002", "0.005", "0.01", "0.05", "0.1", "+Inf"]
+
+
+def check_lateness_histogram(scrape) -> None:
+    """The engine's advert send lateness histogram: every bucket, cumulative, +Inf equal to the
+    count, which grows with the master's adverts (timing itself is not asserted: shared CI)."""
+    def series(body: str) -> dict[str, float]:
+        found = {}
+        for line in body.splitlines():
+            if line.startswith(LATENESS):
+                name, _, value = line.rpartition(" ")
+                found[name] = float(value)
+        return found
+
+    vigil_lab.wait_for(lambda: series(scrape()).get(f"{LATENESS}_count", 0) >= 2, what="two adverts in the histogram")
+    body = scrape()
+    assert_true(f"# TYPE {LATENESS} histogram" in body, "lateness histogram typed")
+    found = series(body)
+    buckets = [found.get(f'{LATENESS}_bucket{{le="{bound}"}}') for bound in LATENESS_BOUNDS]
+    assert_true(all(b is not None for b in buckets), f"every lateness bucket exported: {found}")
+    assert_true(all(a <= b for a, b in zip(buckets, buckets[1:])), f"lateness buckets cumulative: {buckets}")
+    assert_equal(buckets[-1], found[f"{LATENESS}_count"], "+Inf bucket equals the count")
+    assert_true(found[f"{LATENESS}_sum"] >= 0, "lateness sum")
+    print(f"advert send lateness: {found[f'{LATENESS}_count']:.0f} adverts, buckets {buckets}")
+
+
 def case_metrics(lab: vigil_lab.Lab) -> None:
     node, daemon = start(lab, config({"metrics_listen": f"127.0.0.1:{METRICS_PORT}"}, scripts=True))
     daemon.wait_state("MASTER")
@@ -294,6 +321,7 @@ def case_metrics(lab: vigil_lab.Lab) -> None:
     assert_true(all(v is None or now - 1 <= v <= now + 2 for v in next_run.values()), f"next script runs {next_run}")
 
     runs_before = script_counter("chk_ok", "vigil_script_runs_total")
+    check_lateness_histogram(lambda: scrape()[1])
     os.kill(daemon.process.pid, signal.SIGHUP)
     vigil_lab.wait_for(lambda: 'vigil_reloads_total{result="success"} 1' in scrape()[1], what="reload counted")
     assert_true("vigil_last_reload_duration_seconds " in scrape()[1], "reload duration exported")

@@ -80,7 +80,12 @@ void check_exposition(const std::string& text) {
     } else {
       INFO(line);
       REQUIRE(std::regex_match(line, match, sample));
-      CHECK(match[1] == current);
+      if (types[current] == "histogram") {
+        const std::string name = match[1];
+        CHECK((name == current + "_bucket" || name == current + "_sum" || name == current + "_count"));
+      } else {
+        CHECK(match[1] == current);
+      }
       if (types[current] == "counter") CHECK(current.size() > 6);
       CHECK(series.insert(line.substr(0, line.rfind(' '))).second);
     }
@@ -161,6 +166,25 @@ TEST_CASE("metrics: a daemon without instances or reloads is still valid exposit
   check_exposition(text);
   CHECK(text.find("vigil_last_reload_success") != std::string::npos);  // HELP/TYPE only
   CHECK(text.find("\nvigil_last_reload_success ") == std::string::npos);
+}
+
+TEST_CASE("metrics: the advert send lateness histogram has cumulative buckets, sum and count") {
+  json status = document();
+  status["advert_send_lateness"] = {{"bounds", {0.0005, 0.001, 0.1}},
+                                    {"counts", {5, 2, 0, 1}},  // per bucket; the last is +Inf
+                                    {"count", 8},
+                                    {"sum", 0.25}};
+  const std::string text = render_metrics(status);
+  check_exposition(text);
+  CHECK(text.find("# TYPE vigil_advert_send_lateness_seconds histogram\n") != std::string::npos);
+  CHECK(text.find("vigil_advert_send_lateness_seconds_bucket{le=\"0.0005\"} 5\n") != std::string::npos);
+  CHECK(text.find("vigil_advert_send_lateness_seconds_bucket{le=\"0.001\"} 7\n") != std::string::npos);
+  CHECK(text.find("vigil_advert_send_lateness_seconds_bucket{le=\"0.1\"} 7\n") != std::string::npos);
+  CHECK(text.find("vigil_advert_send_lateness_seconds_bucket{le=\"+Inf\"} 8\n") != std::string::npos);
+  CHECK(text.find("vigil_advert_send_lateness_seconds_sum 0.25\n") != std::string::npos);
+  CHECK(text.find("vigil_advert_send_lateness_seconds_count 8\n") != std::string::npos);
+  // Without VRRP (no histogram in the document) the family is left out.
+  CHECK(render_metrics(document()).find("vigil_advert_send_lateness") == std::string::npos);
 }
 
 TEST_CASE("stats: --clear sets a baseline and the totals stay in the document") {
