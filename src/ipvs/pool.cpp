@@ -17,12 +17,21 @@ bool Pool::RealServerState::alive() const {
   return std::all_of(checker_up.begin(), checker_up.end(), [](bool up) { return up; });
 }
 
+std::optional<std::uint32_t> Pool::RealServerState::dynamic_weight() const {
+  for (const auto& weight : checker_weight) {
+    if (weight) return weight;
+  }
+  return std::nullopt;
+}
+
 Pool::Pool(std::vector<VirtualServerSpec> specs) {
   servers_.reserve(specs.size());
   for (auto& spec : specs) {
     ServerState server;
     server.spec = std::move(spec);
-    for (const auto& real : server.spec.real_servers) server.real_servers.push_back({real.checker_starts_up, {}});
+    for (const auto& real : server.spec.real_servers)
+      server.real_servers.push_back(
+          {real.checker_starts_up, std::vector<std::optional<std::uint32_t>>(real.checker_starts_up.size())});
     server.quorum_up = live_weight(server) >= server.spec.quorum;
     servers_.push_back(std::move(server));
   }
@@ -30,7 +39,7 @@ Pool::Pool(std::vector<VirtualServerSpec> specs) {
 
 std::uint32_t Pool::weight_of(const ServerState& server, std::size_t real_server) const {
   const auto& state = server.real_servers[real_server];
-  return state.dynamic_weight.value_or(server.spec.real_servers[real_server].destination.weight);
+  return state.dynamic_weight().value_or(server.spec.real_servers[real_server].destination.weight);
 }
 
 std::uint64_t Pool::live_weight(const ServerState& server) const {
@@ -62,7 +71,11 @@ std::vector<PoolAction> Pool::on_verdict(const Verdict& verdict) {
   const std::vector<ServiceState> before = desired(verdict.virtual_server);
   const bool was_alive = real.alive();
   real.checker_up[verdict.checker] = verdict.up;
-  if (verdict.weight) real.dynamic_weight = static_cast<std::uint32_t>(std::max(0, *verdict.weight));
+  // A verdict without a weight (misc_dynamic exit 0, a file_check back at 0, DOWN) hands the
+  // server back its configured weight.
+  real.checker_weight[verdict.checker] =
+      verdict.weight ? std::optional<std::uint32_t>(static_cast<std::uint32_t>(std::max(0, *verdict.weight)))
+                     : std::nullopt;
   const bool is_alive = real.alive();
   if (was_alive != is_alive) {
     if (is_alive) {

@@ -6,7 +6,8 @@
 // Rules (docs/config.md §11, §12):
 //  * a real server is alive while every one of its checkers reports up (no checkers: always);
 //    a checker starts down with `alpha`, else up;
-//  * an alive server is in the pool with its weight (a misc_dynamic verdict replaces the weight);
+//  * an alive server is in the pool with its weight; a checker's dynamic weight (misc_dynamic,
+//    file_check) replaces it until that checker reports without one (the first such checker wins);
 //    a dead one is removed, or kept at weight 0 with inhibit_on_failure;
 //  * quorum: the total weight of alive servers. It is gained when the total reaches
 //    quorum + hysteresis and lost when it falls below quorum - hysteresis (or to 0);
@@ -112,7 +113,8 @@ class Pool {
  private:
   struct RealServerState {
     std::vector<bool> checker_up;
-    std::optional<std::uint32_t> dynamic_weight;
+    std::vector<std::optional<std::uint32_t>> checker_weight;  // each checker's last reported weight
+    [[nodiscard]] std::optional<std::uint32_t> dynamic_weight() const;
     [[nodiscard]] bool alive() const;
   };
   struct ServerState {

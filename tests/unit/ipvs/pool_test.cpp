@@ -165,6 +165,35 @@ TEST_CASE("ipvs pool: misc_dynamic weight replaces the configured weight and cou
   CHECK(pool_of(pool) == "198.51.100.1:80/0");
 }
 
+TEST_CASE("ipvs pool: a verdict without a weight gives the server its configured weight back") {
+  // misc_dynamic exit 5 (weight 3), then exit 0: keepalived's "exit 0 restores the weight".
+  VirtualServerSpec spec;
+  spec.services = {service("192.0.2.10", 80)};
+  spec.real_servers = {real("198.51.100.1", 2)};
+  Pool pool({spec});
+  CHECK(text(pool.on_verdict(verdict(0, true, 0, 3))) == "pool");
+  CHECK(pool_of(pool) == "198.51.100.1:80/3");
+  CHECK(text(pool.on_verdict(verdict(0, true, 0))) == "pool");
+  CHECK(pool_of(pool) == "198.51.100.1:80/2");
+  // DOWN drops the dynamic weight too: back UP without one is the configured weight.
+  CHECK(text(pool.on_verdict(verdict(0, true, 0, 7))) == "pool");
+  CHECK(text(pool.on_verdict(verdict(0, false, 0))) == "down0,quorum_down,pool");
+  CHECK(text(pool.on_verdict(verdict(0, true, 0))) == "up0,quorum_up,pool");
+  CHECK(pool_of(pool) == "198.51.100.1:80/2");
+}
+
+TEST_CASE("ipvs pool: a checker without a weight leaves another checker's dynamic weight alone") {
+  VirtualServerSpec spec;
+  spec.services = {service("192.0.2.10", 80)};
+  spec.real_servers = {real("198.51.100.1", 2, 2)};
+  Pool pool({spec});
+  CHECK(text(pool.on_verdict(verdict(0, true, 1, 9))) == "pool");  // checker 1: misc_dynamic
+  CHECK(text(pool.on_verdict(verdict(0, true, 0))).empty());       // checker 0: a tcp_check
+  CHECK(pool_of(pool) == "198.51.100.1:80/9");
+  CHECK(text(pool.on_verdict(verdict(0, true, 1))) == "pool");
+  CHECK(pool_of(pool) == "198.51.100.1:80/2");
+}
+
 TEST_CASE("ipvs pool: ha_suspend ignores verdicts while suspended") {
   VirtualServerSpec spec;
   spec.services = {service("192.0.2.10", 80)};
