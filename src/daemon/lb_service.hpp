@@ -37,7 +37,7 @@ class LbService {
   LbService(const LbService&) = delete;
   LbService& operator=(const LbService&) = delete;
 
-  // Wraps start/stop around the hooks already installed (see install()).
+  // Wraps start/stop/prepare_reload/reload around the hooks already installed (see install()).
   void install(DaemonHooks& hooks);
 
   // A checker's verdict (main loop only). Unknown indexes are ignored.

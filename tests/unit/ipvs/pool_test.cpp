@@ -321,3 +321,16 @@ TEST_CASE("ipvs pool reload: a dynamic weight stays while its checker continues"
   CHECK(text(replaced.carry_over(old, PoolCarry{{0}, {{0}}, {{{std::nullopt}}}})) == "");
   CHECK(pool_of(replaced) == "198.51.100.1:80/1");
 }
+
+TEST_CASE("ipvs pool reload: a new real server with inhibit_on_failure waits at weight 0") {
+  VirtualServerSpec spec;
+  spec.services = {service("192.0.2.10", 80)};
+  spec.real_servers = {real("198.51.100.1", 1)};
+  Pool old({spec});
+  spec.real_servers.push_back(real("198.51.100.2", 4, 1, false, /*inhibit=*/true));
+  Pool pool({spec});
+  CHECK(text(pool.carry_over(old, PoolCarry{{0}, {{0, std::nullopt}}, {{{0}, {std::nullopt}}}})) == "");
+  CHECK(pool_of(pool) == "198.51.100.1:80/1 198.51.100.2:80/0");
+  CHECK(text(pool.on_verdict(verdict(1, true))) == "up1,pool");
+  CHECK(pool_of(pool) == "198.51.100.1:80/1 198.51.100.2:80/4");
+}
