@@ -1,11 +1,12 @@
 #!/bin/sh
 # Runs inside the IPVS VM: vigild is SIGHUPed with a changed config (lb_reload_next.toml) and then
 # with a broken one. The diff must reach the kernel as edits, adds and deletes of exactly what
-# changed: a weight change is an edit of the destination (never a delete and add), the unchanged
+# changed: a weight or scheduler change is an edit (never a delete and add), the unchanged
 # virtual server is not touched, a failed real server and a new one wait for their checks, a
 # removed virtual server goes; the broken file changes nothing.
 . /root/guest_lib.sh
 
+ipvsadm -A -t 192.0.2.50:80 -s rr   # not Vigil's: no reload may touch it
 cp /etc/vigil/lb_reload.toml /etc/vigil/vigil.toml
 touch /tmp/rs2_ok
 vigild -c /etc/vigil/vigil.toml --runtime-dir /run/vigil --log-level debug > /tmp/vigild.log 2>&1 &
@@ -26,6 +27,9 @@ after=$(ipvsadm -Sn); echo "after the reload:"; echo "$after"
 reload_log=$(tail -n +"$((lines_before + 1))" /tmp/vigild.log)
 echo "$reload_log" | grep -E 'reload|IPVS'
 echo "$after" | grep -qF -- '-a -t 192.0.2.10:80 -r 198.51.100.1:80 -m -w 5' || fail "the weight edit is missing"
+echo "$after" | grep -qF -- '-A -t 192.0.2.10:80 -s wlc' || fail "the scheduler edit is missing"
+echo "$reload_log" | grep -q 'edit service TCP 192.0.2.10:80' || fail "the scheduler change was not an edit"
+echo "$after" | grep -qF -- '-A -t 192.0.2.50:80 -s rr' || fail "the reload removed a service that is not Vigil's"
 echo "$reload_log" | grep -q 'edit destination 198.51.100.1:80 (masq, weight 5) of TCP 192.0.2.10:80' ||
   fail "the weight change was not an edit"
 echo "$reload_log" | grep -qE 'delete service TCP 192.0.2.10:80|delete destination 198.51.100.1:80' &&
@@ -56,5 +60,5 @@ sleep 0.5
 kill -TERM $pid
 wait $pid; rc=$?
 [ $rc = 0 ] || fail "vigild exited with $rc"
-[ -z "$(ipvsadm -Sn)" ] || fail "vigild left its services behind"
+[ "$(ipvsadm -Sn)" = "-A -t 192.0.2.50:80 -s rr" ] || fail "vigild left its services behind, or took a foreign one"
 echo "lb reload: ok"
