@@ -192,8 +192,11 @@ rt::Task<ReloadRecord> Daemon::reload() {
               : record.errors.size() == 1
                   ? record.errors.front()
                   : fmt::format("{} (and {} more errors)", record.errors.front(), record.errors.size() - 1);
-  } else if (hooks_.reload) {
-    if (auto applied = co_await hooks_.reload(*config_, *loaded.config); !applied) {
+  } else {
+    Result<void> applied;
+    if (hooks_.prepare_reload) applied = co_await hooks_.prepare_reload(*config_, *loaded.config);
+    if (applied && hooks_.reload) applied = co_await hooks_.reload(*config_, *loaded.config);
+    if (!applied) {
       failure = applied.error().to_string();
       record.errors.push_back(failure);
       sys::log_error("reload failed: {}; keeping the running config", failure);
