@@ -82,6 +82,8 @@ nlohmann::json to_json(const std::vector<ScriptStatus>& scripts, const WallClock
                    {"next_run", clock.unix_seconds(script.next_run)}});
   }
   return out;
+}
+
 nlohmann::json to_json(const AdvertLateness::Snapshot& lateness) {
   return {{"bounds", AdvertLateness::kBoundsSeconds},
           {"counts", lateness.counts},

@@ -4,8 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "engine/tracking.hpp"
 #include "engine/advert_lateness.hpp"
+#include "engine/tracking.hpp"
 #include "engine/vrrp_unit.hpp"
 
 namespace vigil::engine {

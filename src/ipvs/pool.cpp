@@ -125,7 +125,6 @@ std::vector<PoolAction> Pool::carry_over(const Pool& old, const PoolCarry& carry
       const RealServerState* previous =
           real_from && *real_from < before->real_servers.size() ? &before->real_servers[*real_from] : nullptr;
       const bool was_alive = previous != nullptr && previous->alive();
-      bool any_continued = false;
       for (std::size_t c = 0; c < real.checker_up.size(); ++c) {
         std::optional<std::size_t> checker_from;
         if (previous != nullptr && v < carry.checker_from.size() && r < carry.checker_from[v].size()) {
@@ -133,12 +132,14 @@ std::vector<PoolAction> Pool::carry_over(const Pool& old, const PoolCarry& carry
         }
         if (checker_from && *checker_from < previous->checker_up.size()) {
           real.checker_up[c] = previous->checker_up[*checker_from];
-          any_continued = true;
+          // A misc_dynamic weight belongs to the checker that reported it: it continues with it.
+          if (c < real.checker_weight.size() && *checker_from < previous->checker_weight.size()) {
+            real.checker_weight[c] = previous->checker_weight[*checker_from];
+          }
         } else if (!was_alive) {
           real.checker_up[c] = false;
         }  // else: as at start (the spec's checker_starts_up, already in place)
       }
-      if (previous != nullptr && any_continued) real.dynamic_weight = previous->dynamic_weight;
       if (previous != nullptr && real.alive() != was_alive) {
         if (real.alive()) {
           actions.emplace_back(RealServerUp{v, r});
