@@ -77,10 +77,10 @@ class Target:
         """(receive counters plus "stats", state) of VI_1 from a fresh status dump. As Vigil.status(), but
         polling every 10 ms: the scenarios take dozens of dumps."""
         path = Path(self.vigil.runtime_dir) / "vrrp-status.json"
-        before = path.stat().st_mtime_ns if path.exists() else None
+        # Removed first, not compared by mtime: two dumps within one kernel clock tick share an mtime.
+        path.unlink(missing_ok=True)
         os.kill(self.vigil.process.pid, signal.SIGUSR1)
-        self.vigil.node.lab.wait_for(lambda: path.exists() and path.stat().st_mtime_ns != before, timeout=10,
-                                     interval=0.01, what=f"{path} after SIGUSR1")
+        self.vigil.node.lab.wait_for(path.exists, timeout=10, interval=0.01, what=f"{path} after SIGUSR1")
         found = [i for i in json.loads(path.read_text())["vrrp_instances"] if i["name"] == "VI_1"]
         assert_true(found, "VI_1 in the status dump")
         return dict(found[0]["receive"], stats=found[0]["stats"]), found[0]["state"]

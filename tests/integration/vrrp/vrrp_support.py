@@ -107,10 +107,11 @@ class Vigil(LabDaemon):
     def status(self, timeout: float = 10) -> dict:
         """SIGUSR1 makes vigild write <runtime-dir>/vrrp-status.json; returns it parsed."""
         path = Path(self.runtime_dir) / "vrrp-status.json"
-        before = path.stat().st_mtime_ns if path.exists() else None
+        # Removed first, not compared by mtime: two dumps within one kernel clock tick share an mtime.
+        # vigild writes a .partial file and renames it, so the file appears whole.
+        path.unlink(missing_ok=True)
         os.kill(self.process.pid, signal.SIGUSR1)
-        vigil_lab.wait_for(lambda: path.exists() and path.stat().st_mtime_ns != before, timeout=timeout,
-                           what=f"{path} after SIGUSR1")
+        vigil_lab.wait_for(path.exists, timeout=timeout, what=f"{path} after SIGUSR1")
         return json.loads(path.read_text())
 
     def instance_status(self, instance_name: str = "VI_1") -> dict:
