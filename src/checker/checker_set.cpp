@@ -8,6 +8,7 @@
 #include <asio/co_spawn.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
+#include <chrono>
 #include <deque>
 #include <exception>
 #include <random>
@@ -23,6 +24,7 @@ struct CheckerSet::Shared {
          const CheckerSetOptions& options, std::size_t limit)
       : executor(std::move(executor_in)),
         specs(resolve_checkers(config, options.helo_default)),
+        status(specs.size()),
         reporter(std::move(reporter_in)),
         limiter(executor, limit),
         tls(config.ssl),
@@ -30,6 +32,7 @@ struct CheckerSet::Shared {
 
   asio::any_io_executor executor;
   std::vector<CheckerSpec> specs;
+  std::vector<check::CheckerStatus> status;  // parallel to specs
   Reporter reporter;
   ProbeLimiter limiter;
   TlsContexts tls;
@@ -38,8 +41,11 @@ struct CheckerSet::Shared {
   bool started = false;
   bool stopped = false;
 
-  void report(const CheckerSpec& spec, const check::Verdict& verdict) {
-    if (stopped || !reporter) return;
+  void report(std::size_t index, const check::Verdict& verdict) {
+    if (stopped) return;
+    status[index].up = verdict.up;
+    if (!reporter) return;
+    const CheckerSpec& spec = specs[index];
     reporter(check::CheckerVerdict{spec.virtual_server, spec.real_server, spec.checker, verdict.up, verdict.weight});
   }
 };
@@ -58,13 +64,26 @@ std::string host_name() {
   return name;
 }
 
+void record_probe(check::CheckerStatus& status, const ProbeOutcome& outcome) {
+  status.last_probe_at = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  status.last_probe_ok = outcome.result.ok;
+  if (outcome.result.ok) {
+    ++status.probes_passed;
+    status.failed_in_a_row = 0;
+  } else {
+    ++status.probes_failed;
+    ++status.failed_in_a_row;
+    status.last_failure = outcome.detail;
+  }
+}
+
 rt::Task<void> run_checker(std::shared_ptr<CheckerSet::Shared> shared, std::size_t index) {
   const CheckerSpec& spec = shared->specs[index];
   check::CheckerSchedule schedule(spec.timing);
   asio::steady_timer timer(shared->executor);
   const double fraction = std::uniform_real_distribution<double>(0.0, 1.0)(shared->random);
   auto step = schedule.start(Clock::now(), fraction);
-  if (step.verdict) shared->report(spec, *step.verdict);
+  if (step.verdict) shared->report(index, *step.verdict);
   std::string last_failure;
   for (;;) {
     timer.expires_at(step.next_probe);
@@ -80,14 +99,16 @@ rt::Task<void> run_checker(std::shared_ptr<CheckerSet::Shared> shared, std::size
     }
     if (shared->stopped) co_return;
     step = schedule.on_probe_finished(outcome.result, Clock::now());
-    // A failure is logged when it is new or decides a verdict, not on every probe of a server that stays down.
-    if (!outcome.result.ok && (outcome.detail != last_failure || step.verdict))
+    record_probe(shared->status[index], outcome);
+    // A failure is logged when the schedule says so (a new streak, a verdict, log_all_failures) or
+    // its reason changed, not on every probe of a server that stays down.
+    if (!outcome.result.ok && (step.log_failure || outcome.detail != last_failure))
       sys::log_info("checker {}: probe failed: {}", spec.name, outcome.detail);
     last_failure = outcome.result.ok ? std::string() : outcome.detail;
     if (step.verdict) {
       sys::log_notice("checker {}: {}{}", spec.name, step.verdict->up ? "UP" : "DOWN",
                       step.verdict->weight ? " (weight " + std::to_string(*step.verdict->weight) + ")" : "");
-      shared->report(spec, *step.verdict);
+      shared->report(index, *step.verdict);
     }
   }
 }
@@ -131,6 +152,8 @@ void CheckerSet::stop() {
 }
 
 const std::vector<CheckerSpec>& CheckerSet::specs() const { return shared_->specs; }
+
+const std::vector<check::CheckerStatus>& CheckerSet::status() const { return shared_->status; }
 
 std::size_t CheckerSet::probe_limit() const { return shared_->limiter.limit(); }
 

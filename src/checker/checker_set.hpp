@@ -43,6 +43,8 @@ class CheckerSet {
   void stop();
 
   [[nodiscard]] const std::vector<CheckerSpec>& specs() const;
+  // Each checker's record (last verdict, probe counts, failures in a row), parallel to specs().
+  [[nodiscard]] const std::vector<check::CheckerStatus>& status() const;
   [[nodiscard]] std::size_t probe_limit() const;
 
   struct Shared;

@@ -7,7 +7,7 @@
 //                 "reloads_failed", "last_reload": null | { "ok", "at", "duration_seconds", "errors": [...] } },
 //     "vrrp_instances": [ engine/status_json.cpp's objects, plus "trackers": [...] and
 //                         "last_transition": unix seconds | null ],
-//     "virtual_servers": [ ... ] }   // filled by the load-balancing issue; rendered when present
+//     "ipvs": { "state" }, "virtual_servers": [ ... ] }   // the load balancer's, engine/lb_status.hpp
 #include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>

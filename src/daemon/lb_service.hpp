@@ -9,7 +9,10 @@
 // unless global.lvs_keep_on_stop.
 #include <asio/experimental/channel.hpp>
 #include <asio/io_context.hpp>
+#include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -18,6 +21,7 @@
 #include "config/model.hpp"
 #include "daemon/daemon.hpp"
 #include "engine/alert_sink.hpp"
+#include "engine/notify_fifo.hpp"
 #include "ipvs/pool.hpp"
 #include "ipvs/types.hpp"
 #include "net/ipvs/client.hpp"
@@ -26,7 +30,8 @@ namespace vigil::daemon {
 
 class LbService {
  public:
-  LbService();
+  // `runtime_dir`: where relative notify_fifo / lvs_notify_fifo paths live.
+  explicit LbService(std::filesystem::path runtime_dir = {});
   ~LbService();
   LbService(const LbService&) = delete;
   LbService& operator=(const LbService&) = delete;
@@ -47,8 +52,13 @@ class LbService {
  private:
   rt::Task<Result<void>> start(asio::io_context& context, const config::Config& config);
   rt::Task<void> stop();
+  // The load balancer's part of the state document (engine/lb_status.hpp).
+  rt::Task<nlohmann::json> query() const;
   rt::Task<void> apply_loop();
   void handle(const std::vector<ipvs::PoolAction>& actions);
+  // Status bookkeeping and the lvs_notify_fifo line of a pool action.
+  void note_change(const ipvs::PoolAction& action);
+  void open_fifos(const config::GlobalConfig& global);
   void mail(std::size_t virtual_server, std::size_t real_server, bool up) const;
   void run_script(const std::optional<config::Command>& command, std::string what);
   static rt::Task<void> run_command(config::Command command, std::string what);
@@ -65,6 +75,10 @@ class LbService {
   std::unique_ptr<Wake> loop_done_;
   std::unique_ptr<checker::CheckerSet> checkers_;  // report to on_verdict
   engine::AlertSink* alerts_ = nullptr;
+  std::filesystem::path runtime_dir_;
+  engine::NotifyFifos fifos_;                                   // notify_fifo and lvs_notify_fifo
+  std::string ipvs_state_ = "unused";                           // for the status (engine/lb_status.hpp)
+  std::vector<std::vector<std::optional<double>>> changed_at_;  // [vs][rs]: unix time of the last up/down
 };
 
 }  // namespace vigil::daemon

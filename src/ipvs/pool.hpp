@@ -97,6 +97,7 @@ class Pool {
   std::vector<PoolAction> on_verdict(const Verdict& verdict);
   // ha_suspend: while suspended the virtual server ignores verdicts.
   void set_suspended(std::size_t virtual_server, bool suspended);
+  [[nodiscard]] bool suspended(std::size_t virtual_server) const { return servers_.at(virtual_server).suspended; }
   // Orderly stop: the omega notifications.
   [[nodiscard]] std::vector<PoolAction> stop() const;
 
