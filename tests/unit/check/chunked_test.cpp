@@ -132,7 +132,7 @@ TEST_CASE("http: a chunked response is digested de-chunked, split anywhere") {
   }
 }
 
-TEST_CASE("http: Transfer-Encoding names chunked last, in any case; other codings are not chunked") {
+TEST_CASE("http: Transfer-Encoding names chunked last, in any case - other codings are not chunked") {
   HttpResponseReader listed;
   CHECK(listed.feed("HTTP/1.1 200 OK\r\ntransfer-encoding:  gzip, CHUNKED \r\n\r\n1\r\nx\r\n0\r\n\r\n"));
   CHECK(listed.complete());
