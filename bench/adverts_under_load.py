@@ -22,12 +22,22 @@ start lateness (consecutive stamps of one script minus 1 s; includes fork/exec o
 and the CPU (all threads of the daemon's process tree; "children" = reaped children, i.e. the
 scripts) and RSS/PSS of the master. Each case starts both daemons afresh and waits past the
 second GARP burst before the window.
+
+The platform's own floor is measured in the same window: when `cyclictest` (Debian package
+rt-tests) is installed, one cyclictest thread at the VRRP thread's scheduling (SCHED_RR 1, memory
+locked) sleeps 5 ms at a time, Vigil's advert grid, and its wake-up latency is printed beside the
+daemons' lateness. No daemon can be more punctual than this VM wakes a real-time thread.
+--cpu-latency-us N holds a PM QoS request (/dev/cpu_dma_latency) during each window, to show
+what the CPU idle states (on this VM: HLT, which hands the vCPU back to the host) cost.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import struct
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -95,6 +105,57 @@ def burst_analysis(times: list[float], instances: int, window: float) -> dict | 
             "pause": stats_ms(pauses)}
 
 
+def start_cyclictest(seconds: float) -> subprocess.Popen | None:
+    """One real-time thread at the VRRP thread's priority waking every 5 ms for the window, with a
+    1 µs histogram up to 100 ms (later wake-ups only raise the reported maximum)."""
+    if not shutil.which("cyclictest"):
+        return None
+    return subprocess.Popen(["cyclictest", "--mlockall", "--policy=rr", "--priority=1", "--interval=5000",
+                             "--threads=1", f"--duration={max(1, int(seconds))}", "--quiet", "--histogram=100000"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+
+
+def cyclictest_result(process: subprocess.Popen | None) -> dict | None:
+    """Wake-up latency in ms (median/p99/p99.9/max) from cyclictest's histogram."""
+    if process is None:
+        return None
+    output, _ = process.communicate(timeout=60)
+    histogram, maximum = {}, None
+    for line in output.splitlines():
+        fields = line.split()
+        if line.startswith("# Max Latencies:") and len(fields) >= 4:
+            maximum = int(fields[3]) / 1000
+        elif len(fields) == 2 and fields[0].isdigit() and fields[1].isdigit() and int(fields[1]):
+            histogram[int(fields[0])] = int(fields[1])
+    total = sum(histogram.values())
+    if not total:
+        return None
+    result, seen = {"n": total}, 0
+    for microseconds in sorted(histogram):
+        seen += histogram[microseconds]
+        for key, quantile in (("median", 0.5), ("p99", 0.99), ("p999", 0.999)):
+            if key not in result and seen >= quantile * total:
+                result[key] = microseconds / 1000
+    result["max"] = maximum if maximum is not None else max(histogram) / 1000
+    return result
+
+
+class CpuLatencyRequest:
+    """A PM QoS CPU latency request, held while the file stays open (see the kernel's
+    Documentation/power/pm_qos_interface.rst)."""
+
+    def __init__(self, microseconds: int | None):
+        self.file = None
+        if microseconds is not None:
+            self.file = open("/dev/cpu_dma_latency", "wb", buffering=0)  # noqa: SIM115 - held for the window
+            self.file.write(struct.pack("i", microseconds))
+
+    def release(self) -> None:
+        if self.file:
+            self.file.close()
+            self.file = None
+
+
 def run_case(lab, impl, case, args, a, b) -> dict:
     case_dir = lab.workdir / f"{impl}-{case.replace('+', '-')}"
     case_dir.mkdir()
@@ -126,18 +187,23 @@ def run_case(lab, impl, case, args, a, b) -> dict:
     hogs = B.spawn_hogs(a, args.hogs) if case.endswith("hog") else []
     capture = B.capture(lab, "ip proto 112", name=f"capture-{impl}-{case}")
     load = B.loadavg()
+    latency_request = CpuLatencyRequest(args.cpu_latency_us)
+    cyclictest = start_cyclictest(args.seconds)
     u0 = da.usage()
     t0 = time.time()
     time.sleep(args.seconds)
     t1 = time.time()
     u1 = da.usage()
+    platform = cyclictest_result(cyclictest)
+    latency_request.release()
     capture.stop()
     B.stop_all(hogs)
     result = {"load": load, "window": t1 - t0, "usage": u1.minus(u0), "drops": B.tcpdump_drops(capture),
               "b_master_log": db.transitions_to("MASTER") - b_masters_before,
               "a_state_changes": da.transitions_to("BACKUP") + da.transitions_to("FAULT") - a_changes_before,
               "alive": da.alive() and db.alive(), "a_masters_start": a_masters, "a_ready": a_ready,
-              "a_masters_window": a_masters_at_window, "a_masters_end": da.count("MASTER")}
+              "a_masters_window": a_masters_at_window, "a_masters_end": da.count("MASTER"),
+              "platform": platform}
     packets = [p for p in B.PcapReader(capture.pcap).read_new() if p.kind == "vrrp" and t0 <= p.ts <= t1]
     per_vrid: dict[int, list[float]] = {}
     for p in packets:
@@ -197,6 +263,8 @@ def main() -> int:
     parser.add_argument("--keepalived-rt", type=int, default=0,
                         help="give keepalived `vrrp_rt_priority N` and `vrrp_rlimit_rtime 1000000` "
                              "(default 0: keepalived's default, no real-time priority)")
+    parser.add_argument("--cpu-latency-us", type=int, default=None,
+                        help="hold a PM QoS CPU latency request of N µs during each window (default: none)")
     args = parser.parse_args()
     impls = [i for i in args.impl.split(",") if i]
     cases = [c for c in args.cases.split(",") if c]
@@ -235,13 +303,20 @@ def main() -> int:
             lat = r["advert_lateness"]
             took_over = "yes" if (r["b_adverts"] or r["b_master_log"]) else "no"
             ready = (f"{r['a_masters_start']} in {r['a_ready']:.1f} s; {r['a_masters_window']} / {r['a_masters_end']}")
+            floor = r["platform"]
+            floor_text = (f"{B.fmt(floor['p99'], 3)} / {B.fmt(floor['p999'], 3)} / {B.fmt(floor['max'], 3)}"
+                          if floor else "–")
             rows.append([impl, case, ready, f"{r['a_adverts']}/{r['expected_adverts']:.0f}", B.fmt(lat["median"], 3),
                          B.fmt(lat["p99"], 3), B.fmt(lat["p999"], 3), B.fmt(lat["max"], 3), r["long_gaps"],
-                         took_over, r["load"]])
-    print("Advert lateness = gap between two adverts of one instance − 100 ms, over all instances (ms):\n")
+                         took_over, floor_text, r["load"]])
+    print("Advert lateness = gap between two adverts of one instance − 100 ms, over all instances (ms); platform "
+          "floor = cyclictest's wake-up latency p99 / p99.9 / max (ms) in the same window, SCHED_RR 1, 5 ms sleeps"
+          + (f"; PM QoS CPU latency request {args.cpu_latency_us} µs held in the windows" if
+             args.cpu_latency_us is not None else "") + ":\n")
     print(B.markdown_table(["implementation", "case", "MASTER on a: at start; window start / end",
                             "adverts seen/expected", "median", "p99", "p99.9", "max",
-                            f"gaps > {mdi * 1000:.1f} ms", "backup became master", "load at window"], rows))
+                            f"gaps > {mdi * 1000:.1f} ms", "backup became master", "platform floor",
+                            "load at window"], rows))
     rows = []
     for impl in impls:
         for case in cases:

@@ -10,8 +10,8 @@ instances settled, the config is rewritten with one change (the priority of one 
 * apply time: SIGHUP -> the daemon's "reload done" log line, seen by polling its log file every
   0.5 ms (vigild: "reloaded <file>", keepalived: "Reload complete"). For Vigil also SIGHUP ->
   READY=1 on its NOTIFY_SOCKET (a datagram socket the benchmark listens on; keepalived sends
-  nothing there unless systemd started it), and the VRRP part alone from its log ("reload: VRRP
-  applied in N us").
+  nothing there unless systemd started it), and its phases from its log ("reload: FILE read and
+  validated in N us", "reload: VRRP planned in N us, applied in M us").
 * advert gaps of the 999 unchanged instances that end within 3.5 s after the SIGHUP, from
   tcpdump on the four bridges (kernel timestamps): the largest gap minus the 1 s interval
   ("lateness"), and how many gaps exceeded interval + 5 ms; and, for comparison, the largest
@@ -203,14 +203,21 @@ def run_impl(impl: str, args) -> dict:
                         if gap > ADVERT + 0.005:
                             over += 1
                 reader.packets.clear()
-            vrrp_applied = vrrp_planned = None
+            vrrp_applied = vrrp_planned = validated = validated_cpu = None
             if impl == "vigil":
+                loads = re.findall(r"reload: \S+ read and validated in (\d+) us(?: \((\d+) us CPU\))?",
+                                   daemon.log())
+                if loads:
+                    validated = int(loads[-1][0]) / 1000.0
+                    validated_cpu = int(loads[-1][1]) / 1000.0 if loads[-1][1] else None
                 found = re.findall(r"reload: VRRP planned in (\d+) us, applied in (\d+) us", daemon.log())
                 if found:
                     vrrp_planned = int(found[-1][0]) / 1000.0
                     vrrp_applied = int(found[-1][1]) / 1000.0
             sample = {"apply_ms": (done - t_hup) * 1000,
-                      "ready_ms": (ready - t_hup) * 1000 if ready is not None else None, "vrrp_plan_ms": vrrp_planned,
+                      "ready_ms": (ready - t_hup) * 1000 if ready is not None else None, "load_ms": validated,
+                      "load_cpu_ms": validated_cpu,
+                      "vrrp_plan_ms": vrrp_planned,
                       "vrrp_ms": vrrp_applied,
                       "baseline_max_ms": max(baseline) * 1000 if baseline else None,
                       "lateness_max_ms": max(late) * 1000 if late else None,
@@ -251,6 +258,8 @@ def main() -> int:
     for impl in impls:
         runs = results[impl]["runs"]
         for key, label in (("apply_ms", "SIGHUP → reload-done log line"), ("ready_ms", "SIGHUP → READY=1"),
+                           ("load_ms", "config read and validated, main thread (Vigil's log)"),
+                           ("load_cpu_ms", "the same, CPU time of the main thread (Vigil's log)"),
                            ("vrrp_plan_ms", "VRRP diff planned, main thread (Vigil's log)"),
                            ("vrrp_ms", "VRRP plan applied, VRRP thread (Vigil's log)"),
                            ("baseline_max_ms", "largest advert gap − 1 s, 2.5 s before SIGHUP"),

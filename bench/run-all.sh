@@ -23,6 +23,7 @@ main() {
   run "$here/footprint.py"
   run "$here/adverts_under_load.py"
   run "$here/reload.py"
+  run "$here/checkers.py"
   echo
   echo "<!-- finished $(date '+%F %T'); load average $(cut -d' ' -f1-3 /proc/loadavg) -->"
 }

@@ -26,6 +26,7 @@ struct HttpRequestSpec {
 struct StatusRangeSpec {
   std::uint16_t first = 200;
   std::uint16_t last = 299;
+  friend bool operator==(const StatusRangeSpec&, const StatusRangeSpec&) = default;
 };
 
 // Transfer-Encoding: chunked (RFC 9112 §7.1) as a byte-at-a-time state machine: framed bytes in,
@@ -103,6 +104,7 @@ class HttpResponseReader {
 struct HttpExpectation {
   std::vector<StatusRangeSpec> status_codes;  // empty: 200-299
   std::optional<std::string> digest;          // lower-case hex MD5
+  friend bool operator==(const HttpExpectation&, const HttpExpectation&) = default;
 };
 
 // nullopt when the response passes, else why it failed.

@@ -23,6 +23,7 @@ struct UdpExpectation {
   std::optional<std::string> require_reply;
   std::uint32_t min_reply_length = 0;
   std::uint32_t max_reply_length = 255;
+  friend bool operator==(const UdpExpectation&, const UdpExpectation&) = default;
 };
 
 // What a UDP probe saw within connect_timeout: a reply, an ICMP error (ECONNREFUSED), or silence.

@@ -9,8 +9,8 @@
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 #include <chrono>
-#include <deque>
 #include <exception>
+#include <memory>
 #include <random>
 
 #include "checker/probe_limiter.hpp"
@@ -19,33 +19,46 @@
 
 namespace vigil::checker {
 
+// One running checker. Its spec's indexes and name change when a reload renumbers it.
+struct RunningChecker {
+  explicit RunningChecker(CheckerSpec spec_in) : spec(std::move(spec_in)) {}
+  CheckerSpec spec;
+  asio::cancellation_signal cancel;
+  bool stopped = false;
+  bool suspended = false;       // ha_suspend: no probes, no verdicts
+  check::CheckerStatus status;  // last verdict and probe counts (vigilctl status); a reload keeps it
+};
+
 struct CheckerSet::Shared {
   Shared(asio::any_io_executor executor_in, const config::Config& config, Reporter reporter_in,
          const CheckerSetOptions& options, std::size_t limit)
       : executor(std::move(executor_in)),
         specs(resolve_checkers(config, options.helo_default)),
-        status(specs.size()),
         reporter(std::move(reporter_in)),
         limiter(executor, limit),
         tls(config.ssl),
-        random(options.random_seed.value_or(std::random_device{}())) {}
+        random(options.random_seed.value_or(std::random_device{}())),
+        helo_default(options.helo_default) {
+    for (const auto& spec : specs) running.push_back(std::make_shared<RunningChecker>(spec));
+  }
 
   asio::any_io_executor executor;
-  std::vector<CheckerSpec> specs;
-  std::vector<check::CheckerStatus> status;  // parallel to specs
+  std::vector<CheckerSpec> specs;  // running[i]->spec, for specs()
   Reporter reporter;
   ProbeLimiter limiter;
   TlsContexts tls;
   std::mt19937_64 random;
-  std::deque<asio::cancellation_signal> cancel;
+  std::string helo_default;
+  std::vector<std::shared_ptr<RunningChecker>> running;
   bool started = false;
   bool stopped = false;
 
-  void report(std::size_t index, const check::Verdict& verdict) {
-    if (stopped) return;
-    status[index].up = verdict.up;
+  [[nodiscard]] bool gone(const RunningChecker& checker) const { return stopped || checker.stopped; }
+  void report(RunningChecker& checker, const check::Verdict& verdict) {
+    if (gone(checker)) return;
+    checker.status.up = verdict.up;
     if (!reporter) return;
-    const CheckerSpec& spec = specs[index];
+    const CheckerSpec& spec = checker.spec;
     reporter(check::CheckerVerdict{spec.virtual_server, spec.real_server, spec.checker, verdict.up, verdict.weight});
   }
 };
@@ -77,19 +90,25 @@ void record_probe(check::CheckerStatus& status, const ProbeOutcome& outcome) {
   }
 }
 
-rt::Task<void> run_checker(std::shared_ptr<CheckerSet::Shared> shared, std::size_t index) {
-  const CheckerSpec& spec = shared->specs[index];
+rt::Task<void> run_checker(std::shared_ptr<CheckerSet::Shared> shared, std::shared_ptr<RunningChecker> checker) {
+  const CheckerSpec& spec = checker->spec;
   check::CheckerSchedule schedule(spec.timing);
   asio::steady_timer timer(shared->executor);
   const double fraction = std::uniform_real_distribution<double>(0.0, 1.0)(shared->random);
   auto step = schedule.start(Clock::now(), fraction);
-  if (step.verdict) shared->report(index, *step.verdict);
+  if (step.verdict) shared->report(*checker, *step.verdict);
   std::string last_failure;
   for (;;) {
     timer.expires_at(step.next_probe);
     auto [wait_error] = co_await timer.async_wait(rt::use_nothrow);
-    if (shared->stopped) co_return;
+    if (shared->gone(*checker)) co_return;
     (void)wait_error;
+    if (checker->suspended) {
+      // As keepalived's disabled checker: look again a delay_loop later, state untouched.
+      step.next_probe = Clock::now() + spec.timing.delay_loop;
+      step.verdict.reset();
+      continue;
+    }
     if (!co_await shared->limiter.acquire()) co_return;
     ProbeOutcome outcome;
     {
@@ -97,9 +116,15 @@ rt::Task<void> run_checker(std::shared_ptr<CheckerSet::Shared> shared, std::size
       auto probe = run_probe(spec, shared->tls);
       outcome = co_await std::move(probe);
     }
-    if (shared->stopped) co_return;
+    if (shared->gone(*checker)) co_return;
+    if (checker->suspended) {
+      // Suspended while probing: the result is dropped, so the checker and the pool stay agreed.
+      step.next_probe = Clock::now() + spec.timing.delay_loop;
+      step.verdict.reset();
+      continue;
+    }
     step = schedule.on_probe_finished(outcome.result, Clock::now());
-    record_probe(shared->status[index], outcome);
+    record_probe(checker->status, outcome);
     // A failure is logged when the schedule says so (a new streak, a verdict, log_all_failures) or
     // its reason changed, not on every probe of a server that stays down.
     if (!outcome.result.ok && (step.log_failure || outcome.detail != last_failure))
@@ -108,9 +133,22 @@ rt::Task<void> run_checker(std::shared_ptr<CheckerSet::Shared> shared, std::size
     if (step.verdict) {
       sys::log_notice("checker {}: {}{}", spec.name, step.verdict->up ? "UP" : "DOWN",
                       step.verdict->weight ? " (weight " + std::to_string(*step.verdict->weight) + ")" : "");
-      shared->report(index, *step.verdict);
+      shared->report(*checker, *step.verdict);
     }
   }
+}
+
+void launch(const std::shared_ptr<CheckerSet::Shared>& shared, const std::shared_ptr<RunningChecker>& checker) {
+  auto task = run_checker(shared, checker);
+  asio::co_spawn(shared->executor, std::move(task),
+                 asio::bind_cancellation_slot(checker->cancel.slot(), [shared, checker](std::exception_ptr error) {
+                   if (!error || shared->gone(*checker)) return;
+                   try {
+                     std::rethrow_exception(error);
+                   } catch (const std::exception& e) {
+                     sys::log_error("checker {}: stopped by an unexpected error: {}", checker->spec.name, e.what());
+                   }
+                 }));
 }
 
 }  // namespace
@@ -128,32 +166,71 @@ CheckerSet::~CheckerSet() { stop(); }
 void CheckerSet::start() {
   if (shared_->started) return;
   shared_->started = true;
-  for (std::size_t i = 0; i < shared_->specs.size(); ++i) {
-    auto& signal = shared_->cancel.emplace_back();
-    auto shared = shared_;
-    const std::string name = shared_->specs[i].name;
-    auto task = run_checker(shared, i);
-    asio::co_spawn(shared_->executor, std::move(task),
-                   asio::bind_cancellation_slot(signal.slot(), [shared, name](std::exception_ptr error) {
-                     if (!error || shared->stopped) return;
-                     try {
-                       std::rethrow_exception(error);
-                     } catch (const std::exception& e) {
-                       sys::log_error("checker {}: stopped by an unexpected error: {}", name, e.what());
-                     }
-                   }));
-  }
+  for (const auto& checker : shared_->running) launch(shared_, checker);
 }
 
 void CheckerSet::stop() {
   if (!shared_ || shared_->stopped) return;
   shared_->stopped = true;
-  for (auto& signal : shared_->cancel) signal.emit(asio::cancellation_type::terminal);
+  for (auto& checker : shared_->running) checker->cancel.emit(asio::cancellation_type::terminal);
+}
+
+void CheckerSet::reload(std::vector<CheckerSpec> specs, const std::vector<std::optional<std::size_t>>& continues,
+                        const std::function<bool(const CheckerSpec&)>& starts_up) {
+  if (shared_->stopped) return;
+  auto& running = shared_->running;
+  std::vector<bool> kept(running.size(), false);
+  std::vector<std::shared_ptr<RunningChecker>> next;
+  std::vector<std::shared_ptr<RunningChecker>> fresh;
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    const auto from = i < continues.size() ? continues[i] : std::nullopt;
+    if (from && *from < running.size() && !kept[*from]) {
+      kept[*from] = true;
+      auto& checker = running[*from];
+      // Only the numbering and the name move: the schedule, its counters and timer go on.
+      checker->spec.virtual_server = specs[i].virtual_server;
+      checker->spec.real_server = specs[i].real_server;
+      checker->spec.checker = specs[i].checker;
+      checker->spec.name = specs[i].name;
+      next.push_back(checker);
+      continue;
+    }
+    // A new checker reports the state the pool gave it first: alpha decides the starting verdict.
+    specs[i].timing.alpha = !starts_up(specs[i]);
+    next.push_back(std::make_shared<RunningChecker>(std::move(specs[i])));
+    fresh.push_back(next.back());
+  }
+  for (std::size_t j = 0; j < running.size(); ++j) {
+    if (kept[j]) continue;
+    running[j]->stopped = true;
+    running[j]->cancel.emit(asio::cancellation_type::terminal);
+  }
+  running = std::move(next);
+  shared_->specs.clear();
+  for (const auto& checker : running) shared_->specs.push_back(checker->spec);
+  if (shared_->started) {
+    for (const auto& checker : fresh) launch(shared_, checker);
+  }
+}
+
+void CheckerSet::set_suspended(std::size_t virtual_server, bool suspended) {
+  for (auto& checker : shared_->running) {
+    if (checker->spec.virtual_server == virtual_server) checker->suspended = suspended;
+  }
 }
 
 const std::vector<CheckerSpec>& CheckerSet::specs() const { return shared_->specs; }
 
-const std::vector<check::CheckerStatus>& CheckerSet::status() const { return shared_->status; }
+std::vector<check::CheckerStatus> CheckerSet::status() const {
+  std::vector<check::CheckerStatus> out;
+  out.reserve(shared_->running.size());
+  for (const auto& checker : shared_->running) out.push_back(checker->status);
+  return out;
+}
+
+std::vector<CheckerSpec> CheckerSet::resolve(const config::Config& config) const {
+  return resolve_checkers(config, shared_->helo_default);
+}
 
 std::size_t CheckerSet::probe_limit() const { return shared_->limiter.limit(); }
 

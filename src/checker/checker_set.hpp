@@ -41,10 +41,23 @@ class CheckerSet {
   void start();
   // Cancels every checker (running probes and scripts included); they finish on the io_context.
   void stop();
+  // SIGHUP: the checkers of the new config. `continues[i]` names the running checker (an index
+  // of specs()) that specs[i] continues: it keeps its schedule, counters and verdict and is only
+  // renumbered (match_checkers decides). The others start afresh, up or down as `starts_up`
+  // says (the state the pool gave them), and reported once as at start; running checkers
+  // continued by none are cancelled.
+  void reload(std::vector<CheckerSpec> specs, const std::vector<std::optional<std::size_t>>& continues,
+              const std::function<bool(const CheckerSpec&)>& starts_up);
+  // ha_suspend: the checkers of this virtual server neither probe nor report while suspended;
+  // their state stays as it was.
+  void set_suspended(std::size_t virtual_server, bool suspended);
 
   [[nodiscard]] const std::vector<CheckerSpec>& specs() const;
   // Each checker's record (last verdict, probe counts, failures in a row), parallel to specs().
-  [[nodiscard]] const std::vector<check::CheckerStatus>& status() const;
+  // A checker a reload continues keeps its record.
+  [[nodiscard]] std::vector<check::CheckerStatus> status() const;
+  // The checkers `config` asks for, resolved as this set resolves its own (for reload()).
+  [[nodiscard]] std::vector<CheckerSpec> resolve(const config::Config& config) const;
   [[nodiscard]] std::size_t probe_limit() const;
 
   struct Shared;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace vigil::checker {
 
 namespace {
@@ -222,6 +224,43 @@ const char* kind_name(const Probe& probe) {
     const char* operator()(const FileProbe&) const { return "file_check"; }
   };
   return std::visit(Visitor{}, probe);
+}
+
+}  // namespace vigil::checker
+
+namespace vigil::checker {
+
+namespace {
+
+bool probes_alike(const CheckerSpec& a, const CheckerSpec& b) {
+  check::CheckTiming timing = b.timing;
+  timing.alpha = a.timing.alpha;
+  return a.timing == timing && a.target == b.target && a.port == b.port && a.socket == b.socket && a.probe == b.probe;
+}
+
+}  // namespace
+
+std::vector<std::optional<std::size_t>> match_checkers(const std::vector<CheckerSpec>& old_specs,
+                                                       const std::vector<CheckerSpec>& new_specs,
+                                                       const std::map<RealServerRef, RealServerRef>& moved) {
+  std::vector<std::optional<std::size_t>> result(new_specs.size());
+  // The old checkers by the new real server they move to, in their numbering order.
+  std::map<RealServerRef, std::vector<std::size_t>> candidates;
+  for (std::size_t o = 0; o < old_specs.size(); ++o) {
+    const auto found = moved.find({old_specs[o].virtual_server, old_specs[o].real_server});
+    if (found != moved.end()) candidates[found->second].push_back(o);
+  }
+  for (std::size_t n = 0; n < new_specs.size(); ++n) {
+    const auto found = candidates.find({new_specs[n].virtual_server, new_specs[n].real_server});
+    if (found == candidates.end()) continue;
+    auto& pool = found->second;
+    const auto same =
+        std::find_if(pool.begin(), pool.end(), [&](std::size_t o) { return probes_alike(old_specs[o], new_specs[n]); });
+    if (same == pool.end()) continue;
+    result[n] = *same;
+    pool.erase(same);  // two identical checkers of one server continue one each
+  }
+  return result;
 }
 
 }  // namespace vigil::checker

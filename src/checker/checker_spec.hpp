@@ -6,8 +6,10 @@
 // file order (CheckerVerdict::checker is that number).
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -25,15 +27,19 @@ struct SocketOptions {
   std::optional<std::uint16_t> bind_port;
   std::optional<std::string> bind_if;
   std::optional<std::uint32_t> fwmark;
+  friend bool operator==(const SocketOptions&, const SocketOptions&) = default;
 };
 
-struct TcpProbe {};
+struct TcpProbe {
+  friend bool operator==(const TcpProbe&, const TcpProbe&) = default;
+};
 
 struct HttpProbe {
   bool tls = false;
   struct Url {
     std::string path;
     check::HttpExpectation expect;
+    friend bool operator==(const Url&, const Url&) = default;
   };
   std::vector<Url> urls;
   std::string host_header;  // virtualhost, else the target address
@@ -41,6 +47,7 @@ struct HttpProbe {
   std::optional<std::string> sni;  // SSL: the name sent, nullopt = none
   bool verify_certificate = false;
   bool tls_compliant = false;
+  friend bool operator==(const HttpProbe&, const HttpProbe&) = default;
 };
 
 struct MiscProbe {
@@ -49,29 +56,36 @@ struct MiscProbe {
   bool dynamic = false;
   std::optional<std::string> user;
   std::optional<std::string> group;
+  friend bool operator==(const MiscProbe&, const MiscProbe&) = default;
 };
 
 struct SmtpProbe {
   std::string helo_name;
+  friend bool operator==(const SmtpProbe&, const SmtpProbe&) = default;
 };
 
 struct DnsProbe {
   check::DnsQueryType type = check::DnsQueryType::kSoa;
   std::string name = ".";
+  friend bool operator==(const DnsProbe&, const DnsProbe&) = default;
 };
 
 struct UdpProbe {
   std::vector<std::uint8_t> payload;
   check::UdpExpectation expect;
+  friend bool operator==(const UdpProbe&, const UdpProbe&) = default;
 };
 
-struct PingProbe {};
+struct PingProbe {
+  friend bool operator==(const PingProbe&, const PingProbe&) = default;
+};
 
 struct FileProbe {
   std::string path;
   std::int32_t weight = 1;
   bool reverse = false;
   std::uint32_t base_weight = 1;  // the real server's configured weight
+  friend bool operator==(const FileProbe&, const FileProbe&) = default;
 };
 
 using Probe = std::variant<TcpProbe, HttpProbe, MiscProbe, SmtpProbe, DnsProbe, UdpProbe, PingProbe, FileProbe>;
@@ -88,10 +102,22 @@ struct CheckerSpec {
   std::uint16_t port = 0;
   SocketOptions socket;
   Probe probe;
+  friend bool operator==(const CheckerSpec&, const CheckerSpec&) = default;
 };
 
 // `helo_default`: the SMTP HELO name when neither the checker nor [global] sets one (the host name).
 [[nodiscard]] std::vector<CheckerSpec> resolve_checkers(const config::Config& config, const std::string& helo_default);
+
+// Reload: which checker of the old config each checker of the new one continues (an index into
+// `old_specs`, or nullopt: a new checker). A checker continues one of the real server it comes
+// from (`moved`: (virtual server, real server) of the old config -> of the new one) when it
+// probes the same way: same kind, target, socket options, settings and timing. Only `alpha` may
+// differ (it decides the starting state, which a running checker is past). Names and indexes
+// are not compared: they follow from the position in the file.
+using RealServerRef = std::pair<std::size_t, std::size_t>;
+[[nodiscard]] std::vector<std::optional<std::size_t>> match_checkers(
+    const std::vector<CheckerSpec>& old_specs, const std::vector<CheckerSpec>& new_specs,
+    const std::map<RealServerRef, RealServerRef>& moved);
 
 // Number of checkers of one real server (the size of its CheckerVerdict::checker range).
 [[nodiscard]] std::size_t checker_count(const config::RealServer& real_server);

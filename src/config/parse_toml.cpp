@@ -21,7 +21,11 @@ Node convert(const toml::node& value, const std::string& file, const SourceLocat
   switch (value.type()) {
     case toml::node_type::table: {
       out.kind = NodeKind::kTable;
-      for (const auto& [key, child] : *value.as_table()) {
+      const toml::table& table = *value.as_table();
+      out.keys.reserve(table.size());
+      out.key_locations.reserve(table.size());
+      out.items.reserve(table.size());
+      for (const auto& [key, child] : table) {
         SourceLocation key_where = location_of(key.source(), file);
         if (key_where.line == 0) key_where = out.where;
         out.keys.emplace_back(key.str());
@@ -32,6 +36,7 @@ Node convert(const toml::node& value, const std::string& file, const SourceLocat
     }
     case toml::node_type::array: {
       out.kind = NodeKind::kArray;
+      out.items.reserve(value.as_array()->size());
       for (const toml::node& child : *value.as_array()) out.items.push_back(convert(child, file, out.where));
       break;
     }

@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 #include <type_traits>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -37,7 +38,7 @@ class BindContext {
  private:
   std::vector<Diagnostic>& diagnostics_;
   LocationIndex& locations_;
-  std::set<std::string> failed_;
+  std::unordered_set<std::string> failed_;
 };
 
 // JSON Schema output state: shared definitions ("#/definitions/NAME").
@@ -307,13 +308,14 @@ bool bind_table(const ObjectSchema<S>& schema, const Node& node, const std::stri
     return false;
   }
   bool ok = true;
-  std::vector<std::string> known;
-  for (const auto& field : schema.fields) known.push_back(field.name);
   for (std::size_t i = 0; i < node.items.size(); ++i) {
     const std::string& key = node.keys[i];
-    const std::string key_path = join_path(path, key);
+    std::string key_path = join_path(path, key);
     const Field<S>* field = schema.find(key);
     if (field == nullptr) {
+      // Built only for the message: a 1000-instance file has no unknown key to pay for.
+      std::vector<std::string> known;
+      for (const auto& candidate : schema.fields) known.push_back(candidate.name);
       std::string message = "unknown key " + quote(key);
       if (const auto hint = suggest(key, known)) message += " (did you mean " + quote(*hint) + "?)";
       context.error(node.key_locations[i], key_path, std::move(message));

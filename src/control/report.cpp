@@ -119,7 +119,14 @@ class Family {
       : name_(std::move(name)), type_(std::move(type)), help_(std::move(help)) {}
 
   void add(const std::vector<std::pair<std::string, std::string>>& labels, double value) {
+    add_series("", labels, value);
+  }
+
+  // A histogram's series: name_bucket, name_sum, name_count.
+  void add_series(std::string_view suffix, const std::vector<std::pair<std::string, std::string>>& labels,
+                  double value) {
     std::string line = name_;
+    line += suffix;
     if (!labels.empty()) {
       line += '{';
       for (std::size_t i = 0; i < labels.size(); ++i) {
@@ -446,6 +453,32 @@ std::string render_metrics(const json& status) {
     }
   }
 
+  // The exporter's script families: status 1 GOOD / 0 BAD (the rise/fall verdict), state 0 idle /
+  // 1 running; then Vigil's own counters per script.
+  Family script_status("keepalived_script_status", "gauge", "vrrp_script result after rise/fall: 1 GOOD, 0 BAD");
+  Family script_state("keepalived_script_state", "gauge", "vrrp_script run state: 0 idle, 1 running");
+  Family script_runs("vigil_script_runs_total", "counter", "vrrp_script runs finished");
+  Family script_failures("vigil_script_failures_total", "counter",
+                         "vrrp_script runs that did not exit 0 (timeouts included)");
+  Family script_timeouts("vigil_script_timeouts_total", "counter", "vrrp_script runs killed at their timeout");
+  Family script_duration("vigil_script_last_duration_seconds", "gauge", "How long the last vrrp_script run took");
+  const json scripts = status.is_object() ? status.value("vrrp_scripts", json::array()) : json::array();
+  for (const auto& script : scripts) {
+    if (!script.is_object()) continue;
+    const std::vector<std::pair<std::string, std::string>> labels{{"name", member_text(script, "name", "")}};
+    const auto count = [&](const char* key) -> double {
+      const auto it = script.find(key);
+      const auto value = it == script.end() ? std::nullopt : count_value(*it);
+      return value ? static_cast<double>(*value) : 0.0;
+    };
+    script_status.add(labels, member_text(script, "status", "") == "GOOD" ? 1 : 0);
+    script_state.add(labels, script.value("running", false) ? 1 : 0);
+    script_runs.add(labels, count("runs"));
+    script_failures.add(labels, count("failures"));
+    script_timeouts.add(labels, count("timeouts"));
+    script_duration.add(labels, script.value("last_duration_seconds", 0.0));
+  }
+
   Family reloads("vigil_reloads_total", "counter", "Config reloads (SIGHUP or vigilctl reload) by result");
   reloads.add({{"result", "success"}}, daemon.value("reloads_succeeded", 0.0));
   reloads.add({{"result", "failure"}}, daemon.value("reloads_failed", 0.0));
@@ -512,6 +545,23 @@ std::string render_metrics(const json& status) {
     }
   }
 
+  // One histogram for all instances (engine/advert_lateness.hpp), present once VRRP runs.
+  Family lateness("vigil_advert_send_lateness_seconds", "histogram",
+                  "Scheduled VRRP advertisements: time sent minus time scheduled");
+  const json histogram = status.is_object() ? status.value("advert_send_lateness", json()) : json();
+  if (histogram.is_object()) {
+    const json bounds = histogram.value("bounds", json::array());
+    const json counts = histogram.value("counts", json::array());
+    double cumulative = 0;
+    for (std::size_t i = 0; i < counts.size(); ++i) {
+      cumulative += counts[i].is_number() ? counts[i].get<double>() : 0.0;
+      const bool bounded = i < bounds.size() && bounds[i].is_number();
+      lateness.add_series("_bucket", {{"le", bounded ? format_value(bounds[i].get<double>()) : "+Inf"}}, cumulative);
+    }
+    lateness.add_series("_sum", {}, histogram.value("sum", 0.0));
+    lateness.add_series("_count", {}, histogram.value("count", 0.0));
+  }
+
   std::string out;
   for (const Family* family : {&up,
                                &state,
@@ -549,6 +599,11 @@ std::string render_metrics(const json& status) {
                                &failed_in_a_row}) {
     family->write(out);
   }
+  for (const Family* family :
+       {&script_status, &script_state, &script_runs, &script_failures, &script_timeouts, &script_duration}) {
+    family->write(out);
+  }
+  if (histogram.is_object()) lateness.write(out);
   return out;
 }
 

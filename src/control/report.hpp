@@ -5,8 +5,11 @@
 // The state document ("status") the daemon assembles:
 //   { "daemon": { "version", "pid", "config_file", "started_at", "reloads_succeeded",
 //                 "reloads_failed", "last_reload": null | { "ok", "at", "duration_seconds", "errors": [...] } },
-//     "vrrp_instances": [ engine/status_json.cpp's objects, plus "trackers": [...] and
-//                         "last_transition": unix seconds | null ],
+//     "vrrp_instances": [ engine/status_json.cpp's objects, plus "trackers": [...],
+//                         "last_transition": unix seconds | null and "timers": { "advert",
+//                         "master_down", ...: unix seconds | null } ],
+//     "vrrp_scripts": [ { "name", "status": "GOOD" | "BAD", "running", "disabled", "runs",
+//                         "failures", "timeouts", "last_duration_seconds", "last_run", "next_run" } ],
 //     "ipvs": { "state" }, "virtual_servers": [ ... ] }   // the load balancer's, engine/lb_status.hpp
 #include <cstdint>
 #include <map>

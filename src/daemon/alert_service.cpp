@@ -43,6 +43,10 @@ void AlertService::post_vrrp_alert(engine::VrrpAlert alert) {
   if (auto* mailer = target_.load()) mailer->post_vrrp_alert(std::move(alert));
 }
 
+void AlertService::on_vrrp_state(const engine::VrrpAlert& state) {
+  if (state_listener_) state_listener_(state);
+}
+
 void AlertService::post_checker_alert(engine::CheckerAlert alert) {
   if (auto* mailer = target_.load()) mailer->post_checker_alert(std::move(alert));
 }

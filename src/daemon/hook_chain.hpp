@@ -33,6 +33,14 @@ inline void wrap_hooks(DaemonHooks& hooks, DaemonHooks outer) {
     if (outer_reload) co_return co_await outer_reload(current, next);
     co_return Result<void>{};
   };
+  hooks.prepare_reload = [inner_prepare = inner.prepare_reload, outer_prepare = outer.prepare_reload](
+                             const ConfigModel& current, const ConfigModel& next) -> rt::Task<Result<void>> {
+    if (inner_prepare) {
+      if (auto ready = co_await inner_prepare(current, next); !ready) co_return ready;
+    }
+    if (outer_prepare) co_return co_await outer_prepare(current, next);
+    co_return Result<void>{};
+  };
   hooks.stop = [inner_stop = inner.stop, outer_stop = outer.stop]() -> rt::Task<void> {
     if (inner_stop) co_await inner_stop();
     if (outer_stop) co_await outer_stop();

@@ -1,6 +1,7 @@
 #include "daemon/lb_service.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
@@ -12,7 +13,9 @@
 
 #include "daemon/hook_chain.hpp"
 #include "engine/lb_model.hpp"
+#include "engine/lb_reload_plan.hpp"
 #include "engine/lb_status.hpp"
+#include "engine/reload_plan.hpp"
 #include "ipvs/reconcile.hpp"
 #include "sys/log.hpp"
 #include "sys/process.hpp"
@@ -59,11 +62,14 @@ void LbService::install(DaemonHooks& hooks) {
   mine.start = [this](asio::io_context& context, const ConfigModel& config) { return start(context, config); };
   mine.stop = [this] { return stop(); };
   mine.query = [this] { return query(); };
+  mine.prepare_reload = [this](const ConfigModel&, const ConfigModel& next) { return prepare_reload(next); };
+  mine.reload = [this](const ConfigModel&, const ConfigModel& next) { return reload(next); };
   wrap_hooks(hooks, std::move(mine));
 }
 
 rt::Task<Result<void>> LbService::start(asio::io_context& context, const config::Config& config) {
   executor_ = context.get_executor();
+  context_ = &context;
   config_ = std::make_shared<const config::Config>(config);
   const bool wanted = !config.virtual_server.empty();
   auto opened = co_await net::ipvs::IpvsClient::open();
@@ -110,16 +116,32 @@ rt::Task<Result<void>> LbService::start(asio::io_context& context, const config:
   programmed_.clear();
   for (std::size_t v = 0; v < pool_->size(); ++v) programmed_.push_back(only(*after, pool_->desired(v)));
 
-  wake_ = std::make_unique<Wake>(executor_, 1);
-  loop_done_ = std::make_unique<Wake>(executor_, 1);
-  loop_running_ = true;
-  asio::co_spawn(executor_, apply_loop(), [](const std::exception_ptr& e) {
-    if (e) std::rethrow_exception(e);
-  });
-  // The checkers first report every checker's starting state, then each change.
-  checkers_ =
-      checker::start_checkers(context, *config_, [this](const check::CheckerVerdict& verdict) { on_verdict(verdict); });
+  ensure_running();
   co_return Result<void>{};
+}
+
+void LbService::ensure_running() {
+  if (!pool_) pool_ = std::make_unique<ipvs::Pool>(engine::specs_of(*config_));
+  if (!wake_) {
+    wake_ = std::make_unique<Wake>(executor_, 1);
+    loop_done_ = std::make_unique<Wake>(executor_, 1);
+    kernel_token_ = std::make_unique<Wake>(executor_, 1);
+    kernel_token_->try_send(asio::error_code{}, true);
+    loop_running_ = true;
+    asio::co_spawn(executor_, apply_loop(), [](const std::exception_ptr& e) {
+      if (e) std::rethrow_exception(e);
+    });
+  }
+  if (!checkers_) {
+    // The checkers first report every checker's starting state, then each change.
+    checkers_ = checker::start_checkers(*context_, *config_,
+                                        [this](const check::CheckerVerdict& verdict) { on_verdict(verdict); });
+  }
+  if (!ha_suspend_) {
+    ha_suspend_ = std::make_unique<engine::HaSuspend>(*config_);
+    for (const auto& warning : ha_suspend_->warnings()) sys::log_warning("{}", warning);
+    apply_suspension();
+  }
 }
 
 void LbService::on_verdict(const check::CheckerVerdict& verdict) {
@@ -202,20 +224,30 @@ rt::Task<void> LbService::apply_loop() {
     // Verdicts that arrive while a batch is in flight only mark servers dirty: the next round
     // takes the pool's state as it is then, so a flapping server costs one diff, not a queue.
     while (!dirty_.empty() && client_) {
+      // A reload renumbers the pool: never between taking a virtual server and recording it.
+      if (!co_await acquire_kernel()) break;
+      if (dirty_.empty() || !client_) {
+        release_kernel();
+        break;
+      }
       const std::size_t v = *dirty_.begin();
       dirty_.erase(dirty_.begin());
       const auto desired = pool_->desired(v);
       auto changes = ipvs::reconcile_destinations(desired, programmed_[v]);
-      if (changes.empty()) continue;
+      if (changes.empty()) {
+        release_kernel();
+        continue;
+      }
       auto results = co_await client_->apply(changes);
       if (!client_) break;
       if (report(changes, results) == 0) {
         programmed_[v] = desired;
-        continue;
+      } else {
+        // Something failed (a service removed behind our back?): learn what the kernel holds.
+        auto dumped = co_await client_->dump();
+        if (dumped) programmed_[v] = only(*dumped, desired);
       }
-      // Something failed (a service removed behind our back?): learn what the kernel holds.
-      auto dumped = co_await client_->dump();
-      if (dumped) programmed_[v] = only(*dumped, desired);
+      release_kernel();
     }
   }
   loop_running_ = false;
@@ -278,6 +310,7 @@ rt::Task<void> LbService::stop() {
   if (checkers_) checkers_->stop();  // no verdict arrives while the pool winds down
   if (!client_) co_return;
   if (wake_) wake_->close();
+  if (kernel_token_) kernel_token_->close();
   if (loop_running_) {
     auto [ec, done] = co_await loop_done_->async_receive(rt::use_nothrow);
     (void)ec;
@@ -323,6 +356,167 @@ rt::Task<void> LbService::stop() {
   checkers_.reset();
   wake_.reset();
   loop_done_.reset();
+  kernel_token_.reset();
+}
+
+rt::Task<bool> LbService::acquire_kernel() {
+  if (!kernel_token_) co_return false;
+  auto [ec, token] = co_await kernel_token_->async_receive(rt::use_nothrow);
+  (void)token;
+  co_return !ec;
+}
+
+void LbService::release_kernel() {
+  if (kernel_token_) kernel_token_->try_send(asio::error_code{}, true);
+}
+
+rt::Task<Result<void>> LbService::prepare_reload(const config::Config& next) {
+  if (next.virtual_server.empty() || client_ || !executor_) co_return Result<void>{};
+  // The first virtual servers since start, and the kernel had no IPVS then (or nothing needed it):
+  // find out now, while refusing still leaves every service as it was.
+  auto opened = co_await net::ipvs::IpvsClient::open();
+  if (!opened) {
+    co_return fail(make_error(std::errc::operation_not_supported,
+                              fmt::format("virtual_server needs IPVS: {}", opened.error().to_string())));
+  }
+  client_ = std::move(*opened);
+  co_return Result<void>{};
+}
+
+rt::Task<Result<void>> LbService::reload(const config::Config& next) {
+  if (!executor_ || !config_) co_return Result<void>{};
+  if (!client_) {
+    // No IPVS, and (prepare_reload made sure) no virtual server in the new config either.
+    config_ = std::make_shared<const config::Config>(next);
+    co_return Result<void>{};
+  }
+  const auto began = Clock::now();
+  ensure_running();
+  if (!co_await acquire_kernel()) co_return Result<void>{};  // stopping
+  // What the kernel holds now: the base of the diff, as at start (a service edited behind our
+  // back is put right, one that is already right is not touched).
+  auto kernel = co_await client_->dump();
+  if (!kernel) {
+    release_kernel();
+    sys::log_error("IPVS: reload: cannot read the kernel's services: {}", kernel.error().to_string());
+    co_return Result<void>{};
+  }
+  // From here to the pool swap nothing awaits: verdicts before it go to the old pool (and are
+  // carried over), verdicts after it to the new one, with the new numbering.
+  const std::shared_ptr<const config::Config> running_config = config_;  // outlives the swap below
+  const config::Config& current = *running_config;
+  const auto plan = engine::plan_lb_reload(current, next);
+  auto checker_specs = checkers_->resolve(next);
+  std::map<checker::RealServerRef, checker::RealServerRef> moved;
+  for (std::size_t v = 0; v < plan.virtual_server_from.size(); ++v) {
+    if (!plan.virtual_server_from[v]) continue;
+    for (std::size_t r = 0; r < plan.real_server_from[v].size(); ++r) {
+      if (plan.real_server_from[v][r]) moved[{*plan.virtual_server_from[v], *plan.real_server_from[v][r]}] = {v, r};
+    }
+  }
+  const auto continues = checker::match_checkers(checkers_->specs(), checker_specs, moved);
+  ipvs::PoolCarry carry{plan.virtual_server_from, plan.real_server_from, {}};
+  carry.checker_from.resize(next.virtual_server.size());
+  for (std::size_t v = 0; v < next.virtual_server.size(); ++v) {
+    for (const auto& real : next.virtual_server[v].real_server) {
+      carry.checker_from[v].emplace_back(checker::checker_count(real), std::nullopt);
+    }
+  }
+  std::size_t kept_checkers = 0;
+  for (std::size_t i = 0; i < checker_specs.size(); ++i) {
+    if (!continues[i]) continue;
+    ++kept_checkers;
+    const auto& spec = checker_specs[i];
+    carry.checker_from[spec.virtual_server][spec.real_server][spec.checker] = checkers_->specs()[*continues[i]].checker;
+  }
+  auto pool = std::make_unique<ipvs::Pool>(engine::specs_of(next));
+  const auto actions = pool->carry_over(*pool_, carry);
+  const std::size_t checker_count = checker_specs.size();
+  checkers_->reload(std::move(checker_specs), continues, [&pool](const checker::CheckerSpec& spec) {
+    return pool->checker_up(spec.virtual_server, spec.real_server, spec.checker);
+  });
+  std::set<ipvs::ServiceKey> managed;
+  for (const auto& states : programmed_) {
+    for (const auto& state : states) managed.insert(state.service.key);
+  }
+  std::vector<ipvs::ServiceState> before_kernel = std::move(*kernel);
+  pool_ = std::move(pool);
+  ipvs_state_ = "in use";
+  dirty_.clear();  // old numbering; the diff below covers every virtual server
+  programmed_.assign(pool_->size(), {});
+  // The status's last up/down times follow their real servers to the new numbering.
+  std::vector<std::vector<std::optional<double>>> changed_at(next.virtual_server.size());
+  for (std::size_t v = 0; v < next.virtual_server.size(); ++v) {
+    changed_at[v].resize(next.virtual_server[v].real_server.size());
+    const auto from_v = v < plan.virtual_server_from.size() ? plan.virtual_server_from[v] : std::nullopt;
+    if (!from_v || *from_v >= changed_at_.size()) continue;
+    for (std::size_t r = 0; r < changed_at[v].size() && r < plan.real_server_from[v].size(); ++r) {
+      const auto from_r = plan.real_server_from[v][r];
+      if (from_r && *from_r < changed_at_[*from_v].size()) changed_at[v][r] = changed_at_[*from_v][*from_r];
+    }
+  }
+  changed_at_ = std::move(changed_at);
+  // A renamed VRRP instance keeps the state it reported under its old name.
+  std::map<std::string, std::string> states;
+  for (const auto& [new_name, old_name] : engine::plan_reload(current, next).kept()) {
+    if (const auto found = vrrp_states_.find(old_name); found != vrrp_states_.end()) states[new_name] = found->second;
+  }
+  vrrp_states_ = std::move(states);
+  config_ = std::make_shared<const config::Config>(next);
+  if (fifos_.empty() || next.global.notify_fifo != current.global.notify_fifo ||
+      next.global.lvs_notify_fifo != current.global.lvs_notify_fifo) {
+    open_fifos(next.global);
+  }
+  ha_suspend_ = std::make_unique<engine::HaSuspend>(*config_);
+  for (const auto& warning : ha_suspend_->warnings()) sys::log_warning("{}", warning);
+  apply_suspension();
+  handle(actions);
+
+  const auto timeouts = engine::timeouts_of(next.global);
+  if (!(timeouts == engine::timeouts_of(current.global)) && !(timeouts == ipvs::Timeouts{})) {
+    if (auto set = co_await client_->set_timeouts(timeouts); !set) sys::log_error("IPVS: {}", set.error().to_string());
+  }
+  const auto desired = pool_->desired_all();
+  auto changes = ipvs::reconcile(desired, before_kernel, managed);
+  const std::size_t count = changes.size();
+  auto results = co_await client_->apply(changes);
+  const std::size_t failed = report(changes, results);
+  auto after = co_await client_->dump();
+  for (std::size_t v = 0; v < pool_->size(); ++v) {
+    programmed_[v] = after ? only(*after, pool_->desired(v)) : pool_->desired(v);
+  }
+  release_kernel();
+  if (!dirty_.empty() && wake_) wake_->try_send(asio::error_code{}, true);
+  sys::log_notice("reload: {}; {} of {} checkers kept their state; IPVS: {} changes, {} failed, in {} us",
+                  plan.summary(), kept_checkers, checker_count, count, failed,
+                  std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - began).count());
+  co_return Result<void>{};
+}
+
+void LbService::on_vrrp_state(const engine::VrrpAlert& state) {
+  if (state.group) return;  // the members report their own states
+  vrrp_states_[state.name] = state.state;
+  apply_suspension();
+}
+
+void LbService::apply_suspension() {
+  if (!ha_suspend_ || !pool_) return;
+  const auto suspended = ha_suspend_->suspended(vrrp_states_);
+  for (std::size_t v = 0; v < suspended.size() && v < pool_->size(); ++v) {
+    const bool follows = !ha_suspend_->owners(v).empty();
+    if (!follows && !pool_->suspended(v)) continue;
+    // Always: checkers a reload has just started must follow their virtual server too, and a
+    // virtual server that lost its ha_suspend (or its owners) in a reload resumes.
+    if (checkers_) checkers_->set_suspended(v, suspended[v]);
+    if (pool_->suspended(v) == suspended[v]) continue;
+    const std::string owners = fmt::format("{}", fmt::join(ha_suspend_->owners(v), ", "));
+    const std::string why = !follows       ? std::string("ha_suspend no longer applies")
+                            : suspended[v] ? "ha_suspend: " + owners + " not MASTER"
+                                           : "ha_suspend: MASTER among " + owners;
+    sys::log_notice("virtual server {}: checkers {} ({})", engine::identity_of(config_->virtual_server[v]),
+                    suspended[v] ? "suspended" : "resumed", why);
+    pool_->set_suspended(v, suspended[v]);
+  }
 }
 
 }  // namespace vigil::daemon

@@ -6,14 +6,19 @@
 // (from the health checkers it starts, src/checker) go through the pure pool (ipvs::Pool); the destination changes it
 // asks for are applied as batched, co_awaited generic-netlink transactions, one batch at a time, in order;
 // notify_up/down and quorum_up/down run as scripts. At stop it runs omega's notifications and removes Vigil's services
-// unless global.lvs_keep_on_stop.
+// unless global.lvs_keep_on_stop. On reload it applies the new virtual servers as a diff
+// (engine/lb_reload_plan.hpp, ipvs::Pool::carry_over, checker::match_checkers): what is unchanged
+// keeps its checkers' state and is not touched in the kernel. ha_suspend follows the VRRP states
+// the notifier reports (on_vrrp_state).
 #include <asio/experimental/channel.hpp>
 #include <asio/io_context.hpp>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "check/verdict.hpp"
@@ -21,6 +26,7 @@
 #include "config/model.hpp"
 #include "daemon/daemon.hpp"
 #include "engine/alert_sink.hpp"
+#include "engine/ha_suspend.hpp"
 #include "engine/notify_fifo.hpp"
 #include "ipvs/pool.hpp"
 #include "ipvs/types.hpp"
@@ -36,7 +42,7 @@ class LbService {
   LbService(const LbService&) = delete;
   LbService& operator=(const LbService&) = delete;
 
-  // Wraps start/stop around the hooks already installed (see install()).
+  // Wraps start/stop/query/prepare_reload/reload around the hooks already installed (see install()).
   void install(DaemonHooks& hooks);
 
   // A checker's verdict (main loop only). Unknown indexes are ignored.
@@ -45,6 +51,8 @@ class LbService {
   void set_alert_sink(engine::AlertSink* alerts) { alerts_ = alerts; }
   // ha_suspend: while suspended, a virtual server ignores verdicts.
   void set_suspended(std::size_t virtual_server, bool suspended);
+  // A VRRP instance or group reported a state (main loop): ha_suspend follows its instances.
+  void on_vrrp_state(const engine::VrrpAlert& state);
 
   // For tests and status: what Vigil last programmed for each virtual server.
   [[nodiscard]] bool running() const { return client_ != nullptr; }
@@ -55,6 +63,16 @@ class LbService {
   // The load balancer's part of the state document (engine/lb_status.hpp).
   rt::Task<nlohmann::json> query() const;
   rt::Task<void> apply_loop();
+  // SIGHUP: prepare (may refuse, before any service applies anything), then apply the diff.
+  rt::Task<Result<void>> prepare_reload(const config::Config& next);
+  rt::Task<Result<void>> reload(const config::Config& next);
+  // The apply loop, the kernel token and the checkers, when a reload brings the first virtual server.
+  void ensure_running();
+  // Suspends or resumes the ha_suspend virtual servers after a VRRP state or a reload.
+  void apply_suspension();
+  // One writer of the kernel at a time (the apply loop's batches, a reload's diff).
+  rt::Task<bool> acquire_kernel();
+  void release_kernel();
   void handle(const std::vector<ipvs::PoolAction>& actions);
   // Status bookkeeping and the lvs_notify_fifo line of a pool action.
   void note_change(const ipvs::PoolAction& action);
@@ -74,6 +92,10 @@ class LbService {
   bool loop_running_ = false;
   std::unique_ptr<Wake> loop_done_;
   std::unique_ptr<checker::CheckerSet> checkers_;  // report to on_verdict
+  asio::io_context* context_ = nullptr;
+  std::unique_ptr<Wake> kernel_token_;  // holds one token while nobody writes to the kernel
+  std::unique_ptr<engine::HaSuspend> ha_suspend_;
+  std::map<std::string, std::string> vrrp_states_;  // instance name -> last reported state
   engine::AlertSink* alerts_ = nullptr;
   std::filesystem::path runtime_dir_;
   engine::NotifyFifos fifos_;                                   // notify_fifo and lvs_notify_fifo

@@ -1,8 +1,10 @@
 #include "daemon/vrrp_service.hpp"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <sched.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <array>
 #include <asio/co_spawn.hpp>
@@ -51,6 +53,28 @@ void lock_memory() {
     sys::log_warning("vrrp_no_swap: mlockall failed ({}); adverts may wait for page faults",
                      std::system_category().message(errno));
   }
+}
+
+// After the start (and after a reload) the heap holds freed pages: the parsed config file, netlink
+// replies, start-up coroutines (1000 instances: ~8 MB). glibc keeps them, and once mlockall has
+// locked them (vrrp_no_swap) even malloc_trim cannot give them back (the kernel refuses to discard
+// locked pages). So: unlock, trim every arena, lock again (MCL_ONFAULT: only what is resident).
+constexpr auto kMemoryReleaseDelay = std::chrono::seconds(15);
+
+long resident_kib() {
+  std::ifstream statm("/proc/self/statm");
+  long pages = 0;
+  long resident = 0;
+  statm >> pages >> resident;
+  return resident * (::sysconf(_SC_PAGESIZE) / 1024);
+}
+
+void release_free_memory(bool relock) {
+  const long before = resident_kib();
+  if (relock && ::munlockall() != 0) return;
+  ::malloc_trim(0);
+  if (relock) lock_memory();
+  sys::log_info("free heap pages released: resident {} KiB -> {} KiB", before, resident_kib());
 }
 
 void tune_fast_thread(const config::GlobalConfig& global) {
@@ -132,6 +156,7 @@ void VrrpService::stop_fast_thread() {
 rt::Task<Result<void>> VrrpService::start(asio::io_context& main, const config::Config& config) {
   main_ = &main;
   if (config.vrrp_instance.empty()) co_return Result<void>{};
+  lock_memory_ = config.global.vrrp_no_swap && !kSanitized;
   if (config.global.vrrp_no_swap) lock_memory();
   main_executor_ = main.get_executor();
   engine_executor_ = main.get_executor();
@@ -148,7 +173,17 @@ rt::Task<Result<void>> VrrpService::start(asio::io_context& main, const config::
       co_await asio::co_spawn(engine_executor_, engine::VrrpEngine::start(config, options), asio::use_awaitable);
   if (!engine) co_return fail(std::move(engine.error()));
   engine_ = std::move(*engine);
+  schedule_memory_release();
   co_return Result<void>{};
+}
+
+void VrrpService::schedule_memory_release() {
+  // Late enough for the instances to have started, added their VIPs and sent their GARP bursts.
+  if (!release_timer_) release_timer_ = std::make_unique<asio::steady_timer>(main_executor_);
+  release_timer_->expires_after(kMemoryReleaseDelay);
+  release_timer_->async_wait([this](const asio::error_code& error) {
+    if (!error) release_free_memory(lock_memory_);
+  });
 }
 
 rt::Task<Result<void>> VrrpService::reload(const config::Config& current, const config::Config& next) {
@@ -167,6 +202,7 @@ rt::Task<Result<void>> VrrpService::reload(const config::Config& current, const 
     co_return co_await start(*main_, next);
   }
   co_await asio::co_spawn(engine_executor_, engine_->reload(next, plan), asio::use_awaitable);
+  schedule_memory_release();
   using std::chrono::microseconds;
   sys::log_notice("reload: VRRP planned in {} us, applied in {} us ({})",
                   std::chrono::duration_cast<microseconds>(planned - planning).count(),
@@ -175,12 +211,8 @@ rt::Task<Result<void>> VrrpService::reload(const config::Config& current, const 
 }
 
 rt::Task<void> VrrpService::dump_status() {
-  auto snapshot = co_await asio::co_spawn(
-      engine_executor_,
-      [this]() -> rt::Task<nlohmann::json> {
-        co_return engine_ ? engine::to_json(engine_->status()) : nlohmann::json::object();
-      },
-      asio::use_awaitable);
+  // The same document vigilctl reads: instances with their timers, and the scripts.
+  const auto snapshot = co_await query_status();
   // Written beside and renamed, so a reader never sees half a file.
   const auto path = runtime_dir_ / "vrrp-status.json";
   const auto partial = runtime_dir_ / "vrrp-status.json.partial";
@@ -203,32 +235,30 @@ rt::Task<void> VrrpService::dump_status() {
 
 rt::Task<nlohmann::json> VrrpService::query_status() {
   if (!engine_) co_return nlohmann::json{{"vrrp_instances", nlohmann::json::array()}};
+  // Scripts are polled on this (the main) thread: read here, without a hop.
+  const auto scripts = engine_->scripts();
   auto snapshot = co_await asio::co_spawn(
       engine_executor_,
       [this]() -> rt::Task<nlohmann::json> {
         if (!engine_) co_return nlohmann::json{{"vrrp_instances", nlohmann::json::array()}};
         const auto members = engine_->status();
         nlohmann::json document = engine::to_json(members);
-        // Steady-clock instants mean nothing outside the process: report unix time.
-        const auto steady_now = std::chrono::steady_clock::now();
-        const auto wall_now = std::chrono::system_clock::now();
+        document["advert_send_lateness"] = engine::to_json(engine_->advert_lateness());
+        const auto clock = engine::WallClock::now();
         auto& instances = document["vrrp_instances"];
         for (std::size_t i = 0; i < members.size() && i < instances.size(); ++i) {
-          if (members[i].last_transition == TimePoint{}) {
-            instances[i]["last_transition"] = nullptr;
-            continue;
-          }
-          const auto wall = wall_now - std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                                           steady_now - members[i].last_transition);
-          instances[i]["last_transition"] = std::chrono::duration<double>(wall.time_since_epoch()).count();
+          instances[i]["last_transition"] = clock.unix_seconds(members[i].last_transition);
+          instances[i]["timers"] = engine::timers_json(members[i].deadlines, clock);
         }
         co_return document;
       },
       asio::use_awaitable);
+  snapshot["vrrp_scripts"] = engine::to_json(scripts, engine::WallClock::now());
   co_return snapshot;
 }
 
 rt::Task<void> VrrpService::stop() {
+  release_timer_.reset();
   if (!engine_) co_return;
   co_await asio::co_spawn(engine_executor_, engine_->stop(), asio::use_awaitable);
   // The engine's objects belong to its executor: let them go there.

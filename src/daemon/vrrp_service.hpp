@@ -5,6 +5,7 @@
 // can never delay an advert (issue 8). Without it the engine shares the main loop.
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -40,6 +41,9 @@ class VrrpService {
   rt::Task<nlohmann::json> query_status();
   [[nodiscard]] Result<void> start_fast_thread(const config::GlobalConfig& global);
   void stop_fast_thread();
+  // A while after the start and after each reload: gives the heap pages that loading the config
+  // and starting the instances freed back to the kernel (see vrrp_service.cpp).
+  void schedule_memory_release();
 
   std::filesystem::path runtime_dir_;
   std::unique_ptr<asio::io_context> fast_;
@@ -50,6 +54,8 @@ class VrrpService {
   asio::any_io_executor engine_executor_;
   std::unique_ptr<engine::VrrpEngine> engine_;
   engine::AlertSink* alerts_ = nullptr;
+  bool lock_memory_ = false;  // vrrp_no_swap
+  std::unique_ptr<asio::steady_timer> release_timer_;
 };
 
 }  // namespace vigil::daemon

@@ -32,6 +32,9 @@ class AlertSink {
   virtual void post_vrrp_alert(VrrpAlert alert) = 0;
   // For real servers going up or down (smtp_alert of the virtual/real server).
   virtual void post_checker_alert(CheckerAlert alert) = 0;
+  // Every state an instance or sync group reports (MASTER, BACKUP, FAULT, STOP), mailed or not,
+  // from the notifier's executor (the main loop): for what follows VRRP states (ha_suspend).
+  virtual void on_vrrp_state(const VrrpAlert& state) { (void)state; }
 };
 
 }  // namespace vigil::engine

@@ -48,6 +48,9 @@ void Notifier::submit(NotifyRequest request) {
 
 void Notifier::enqueue(NotifyRequest request) {
   write_fifos(request);
+  if (alerts_ != nullptr) {
+    alerts_->on_vrrp_state(VrrpAlert{request.group, request.name, request.state, request.priority, request.when});
+  }
   // Posting only queues: the mail goes out from the mailer's own coroutine, never in the way
   // of the scripts below or of an advert.
   if (alerts_ != nullptr && wants_alert(request)) {

@@ -39,7 +39,8 @@ struct ScriptIdentity {
 class Notifier {
  public:
   // `fifo_paths`: global notify_fifo and vrrp_notify_fifo, resolved against the runtime directory.
-  // `alerts` (may be null) receives the MASTER/BACKUP/FAULT transitions whose smtp_alert is on.
+  // `alerts` (may be null) receives the MASTER/BACKUP/FAULT transitions whose smtp_alert is on,
+  // and every state in on_vrrp_state().
   Notifier(asio::any_io_executor executor, const std::vector<std::string>& fifo_paths, ScriptIdentity identity,
            AlertSink* alerts = nullptr);
 

@@ -75,18 +75,47 @@ bool same_but_name(const VrrpInstance& before, const VrrpInstance& after) {
   return renamed == after;
 }
 
-// The unit an instance runs in: its sync group, or itself.
-std::string unit_of(const config::Config& config, const std::string& instance) {
-  for (const auto& [name, group] : config.vrrp_sync_group) {
-    if (std::find(group.group.begin(), group.group.end(), instance) != group.group.end()) return "group " + name;
+// The units (sync groups) of one config. A standalone instance is a unit of its own; only
+// grouped instances need bookkeeping, so a config of 1000 standalone instances costs nothing here
+// (the first version built and compared a set per instance, twice per reload).
+class Units {
+ public:
+  explicit Units(const config::Config& config) : config_(config) {
+    for (const auto& [name, group] : config.vrrp_sync_group) {
+      for (const auto& member : group.group) group_of_.emplace(member, name);
+    }
   }
-  return "instance " + instance;
-}
 
-std::map<std::string, std::set<InstanceIdentity>> unit_identities(const config::Config& config) {
-  std::map<std::string, std::set<InstanceIdentity>> out;
-  for (const auto& [name, instance] : config.vrrp_instance) out[unit_of(config, name)].insert(identity_of(instance));
-  return out;
+  // The sync group `instance` runs in, or nullptr when it runs alone.
+  [[nodiscard]] const std::string* group_of(const std::string& instance) const {
+    const auto found = group_of_.find(instance);
+    return found == group_of_.end() ? nullptr : &found->second;
+  }
+
+  // The identities of the unit `instance` runs in.
+  [[nodiscard]] std::set<InstanceIdentity> members(const std::string& instance) const {
+    const std::string* group = group_of(instance);
+    if (group == nullptr) return {identity_of(config_.vrrp_instance.at(instance))};
+    std::set<InstanceIdentity> out;
+    for (const auto& member : config_.vrrp_sync_group.at(*group).group) {
+      if (const auto found = config_.vrrp_instance.find(member); found != config_.vrrp_instance.end()) {
+        out.insert(identity_of(found->second));
+      }
+    }
+    return out;
+  }
+
+ private:
+  const config::Config& config_;
+  std::map<std::string, std::string> group_of_;
+};
+
+// A kept instance keeps its unit only when the unit has the same members. Two standalone
+// instances matched by identity always do.
+bool same_unit(const Units& old_units, const std::string& old_name, const Units& new_units,
+               const std::string& new_name) {
+  if (old_units.group_of(old_name) == nullptr && new_units.group_of(new_name) == nullptr) return true;
+  return old_units.members(old_name) == new_units.members(new_name);
 }
 
 template <class Object>
@@ -216,8 +245,8 @@ ReloadPlan plan_reload(const config::Config& current, const config::Config& next
   }
 
   // A unit (sync group or standalone instance) keeps running only with the same members.
-  const auto old_units = unit_identities(current);
-  const auto new_units = unit_identities(next);
+  const Units old_units(current);
+  const Units new_units(next);
 
   std::vector<InstancePlan> removals;
   for (const auto& [name, instance] : current.vrrp_instance) {
@@ -242,7 +271,7 @@ ReloadPlan plan_reload(const config::Config& current, const config::Config& next
     const auto& before = current.vrrp_instance.at(entry.old_name);
     if (entry.renamed()) entry.changes.push_back("renamed from " + entry.old_name);
     auto reasons = restart_reasons(before, instance);
-    if (old_units.at(unit_of(current, entry.old_name)) != new_units.at(unit_of(next, name))) {
+    if (!same_unit(old_units, entry.old_name, new_units, name)) {
       reasons.emplace_back("its sync group has other members");
     }
     if (!reasons.empty()) {
@@ -259,13 +288,16 @@ ReloadPlan plan_reload(const config::Config& current, const config::Config& next
   }
 
   // A sync group runs as one unit: one restarting member restarts all of them.
-  std::set<std::string> restarting_new_units;
+  std::set<std::string> restarting_groups;
   for (const auto& entry : plan.instances) {
-    if (entry.action == ReloadAction::kRestart) restarting_new_units.insert(unit_of(next, entry.new_name));
+    const std::string* group = new_units.group_of(entry.new_name);
+    if (entry.action == ReloadAction::kRestart && group != nullptr) restarting_groups.insert(*group);
   }
   for (auto& entry : plan.instances) {
+    if (restarting_groups.empty()) break;
     const bool kept = entry.action == ReloadAction::kUnchanged || entry.action == ReloadAction::kInPlace;
-    if (kept && restarting_new_units.count(unit_of(next, entry.new_name)) != 0) {
+    const std::string* group = new_units.group_of(entry.new_name);
+    if (kept && group != nullptr && restarting_groups.count(*group) != 0) {
       entry.action = ReloadAction::kRestart;
       entry.changes.emplace_back("another member of its sync group restarts");
     }

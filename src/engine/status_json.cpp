@@ -49,4 +49,46 @@ nlohmann::json to_json(const std::vector<MemberStatus>& members) {
   return {{"vrrp_instances", std::move(instances)}};
 }
 
+WallClock WallClock::now() { return WallClock{Clock::now(), std::chrono::system_clock::now()}; }
+
+nlohmann::json WallClock::unix_seconds(const std::optional<TimePoint>& when) const {
+  if (!when || *when == TimePoint{}) return nullptr;
+  const auto wall = wall_now + std::chrono::duration_cast<std::chrono::system_clock::duration>(*when - steady_now);
+  return std::chrono::duration<double>(wall.time_since_epoch()).count();
+}
+
+nlohmann::json timers_json(const vrrp::Deadlines& deadlines, const WallClock& clock) {
+  return {{"advert", clock.unix_seconds(deadlines.advert)},
+          {"master_down", clock.unix_seconds(deadlines.master_down)},
+          {"garp_second_burst", clock.unix_seconds(deadlines.garp_second_burst)},
+          {"garp_lower_prio_burst", clock.unix_seconds(deadlines.garp_lower_prio_burst)},
+          {"garp_refresh", clock.unix_seconds(deadlines.garp_refresh)},
+          {"fault_retry", clock.unix_seconds(deadlines.fault_retry)},
+          {"preempt_allowed", clock.unix_seconds(deadlines.preempt_allowed)}};
+}
+
+nlohmann::json to_json(const std::vector<ScriptStatus>& scripts, const WallClock& clock) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& script : scripts) {
+    out.push_back({{"name", script.name},
+                   {"status", script.up ? "GOOD" : "BAD"},
+                   {"running", script.running},
+                   {"disabled", script.disabled},
+                   {"runs", script.runs},
+                   {"failures", script.failures},
+                   {"timeouts", script.timeouts},
+                   {"last_duration_seconds", std::chrono::duration<double>(script.last_duration).count()},
+                   {"last_run", clock.unix_seconds(script.last_run)},
+                   {"next_run", clock.unix_seconds(script.next_run)}});
+  }
+  return out;
+}
+
+nlohmann::json to_json(const AdvertLateness::Snapshot& lateness) {
+  return {{"bounds", AdvertLateness::kBoundsSeconds},
+          {"counts", lateness.counts},
+          {"count", lateness.count},
+          {"sum", lateness.sum_seconds}};
+}
+
 }  // namespace vigil::engine

@@ -103,8 +103,24 @@ struct Tracking::Poller {
   std::shared_ptr<asio::steady_timer> timer;
 };
 
+// What the pollers run: the tracked objects' definitions only, not a copy of the whole config
+// (with 1000 instances that copy alone was ~1.7 MB).
+struct TrackedDefinitions {
+  std::map<std::string, config::VrrpScript> vrrp_script;
+  std::map<std::string, config::TrackFile> track_file;
+  std::map<std::string, config::TrackProcess> track_process;
+  bool script_security = false;
+
+  explicit TrackedDefinitions(const config::Config& config)
+      : vrrp_script(config.vrrp_script),
+        track_file(config.track_file),
+        track_process(config.track_process),
+        script_security(config.global.script_security) {}
+};
+
 struct Tracking::State {
-  config::Config config;  // fast side
+  explicit State(const config::Config& config) : definitions(config) {}
+  TrackedDefinitions definitions;  // fast side
   asio::any_io_executor fast;
   asio::any_io_executor slow;
   ScriptIdentity identity;
@@ -117,6 +133,9 @@ struct Tracking::State {
   std::map<TrackerKey, track::TrackerStatus> last_status;  // survives a reload
   std::map<TrackerKey, std::shared_ptr<Poller>> pollers;
   bool started = false;
+  // Slow side: the scripts' own view, with the poller that owns each entry (a retired poller's
+  // entry is skipped, and replaced when a reload restarts the script).
+  std::map<std::string, std::pair<std::shared_ptr<Poller>, std::shared_ptr<ScriptStatus>>> scripts;
   // Both sides.
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> running{0};
@@ -124,19 +143,17 @@ struct Tracking::State {
 
 Tracking::Tracking(const config::Config& config, asio::any_io_executor fast, asio::any_io_executor slow,
                    ScriptIdentity identity, ChangeHandler on_change)
-    : state_(std::make_shared<State>()) {
+    : state_(std::make_shared<State>(config)) {
   auto& s = *state_;
-  s.config = config;
   s.fast = std::move(fast);
   s.slow = std::move(slow);
   s.identity = identity;
   s.on_change = std::move(on_change);
-  build({});
+  build(config, {});
 }
 
-void Tracking::build(const std::set<TrackerKey>& fresh) {
+void Tracking::build(const config::Config& config, const std::set<TrackerKey>& fresh) {
   auto& s = *state_;
-  const auto& config = s.config;
   s.objects.clear();
   s.users.clear();
   // Before the first poll: scripts are up unless init_fail, processes up, files as they read now.
@@ -170,6 +187,7 @@ void Tracking::build(const std::set<TrackerKey>& fresh) {
     for (const auto& ref : owner.track_interface) {
       trackers.push_back(track::TrackerConfig{ref.name, TrackerKind::kInterface, ref.weight.value_or(0), ref.reverse});
     }
+    if (trackers.empty()) return;  // untracked instances get no entry (1000 instances: 1000 entries)
     auto& objects = s.objects[instance];
     for (auto& tracker : trackers) {
       s.users[{tracker.kind, tracker.name}].emplace_back(instance, objects.size());
@@ -212,7 +230,8 @@ namespace {
 
 // What runs: keepalived runs only the scripts some instance tracks; files and processes always.
 std::set<TrackerKey> wanted_pollers(
-    const config::Config& config, const std::map<TrackerKey, std::vector<std::pair<std::string, std::size_t>>>& users) {
+    const TrackedDefinitions& config,
+    const std::map<TrackerKey, std::vector<std::pair<std::string, std::size_t>>>& users) {
   std::set<TrackerKey> out;
   for (const auto& [key, who] : users) {
     if (key.first == TrackerKind::kScript) out.insert(key);
@@ -228,7 +247,7 @@ void Tracking::start() {
   auto& s = *state_;
   for (const auto& [instance, objects] : s.objects) s.reported[instance] = track::summarize(objects);
   s.started = true;
-  for (const auto& [kind, name] : wanted_pollers(s.config, s.users)) start_poller(kind, name);
+  for (const auto& [kind, name] : wanted_pollers(s.definitions, s.users)) start_poller(kind, name);
 }
 
 void Tracking::start_poller(TrackerKind kind, const std::string& name) {
@@ -238,12 +257,12 @@ void Tracking::start_poller(TrackerKind kind, const std::string& name) {
   rt::Task<void> task = [&]() {
     switch (kind) {
       case TrackerKind::kScript:
-        return run_script(state_, poller, s.config.vrrp_script.at(name), s.config.global.script_security);
-      case TrackerKind::kFile: return poll_file(state_, poller, s.config.track_file.at(name));
+        return run_script(state_, poller, s.definitions.vrrp_script.at(name), s.definitions.script_security);
+      case TrackerKind::kFile: return poll_file(state_, poller, s.definitions.track_file.at(name));
       case TrackerKind::kProcess:
       case TrackerKind::kInterface: break;
     }
-    return poll_process(state_, poller, s.config.track_process.at(name));
+    return poll_process(state_, poller, s.definitions.track_process.at(name));
   }();
   ++s.running;
   asio::co_spawn(s.slow, std::move(task), [state = state_](const std::exception_ptr& error) {
@@ -276,14 +295,14 @@ void Tracking::reload(const config::Config& config, const std::vector<TrackerPla
   for (const auto& tracker : trackers) {
     if (tracker.action != ReloadAction::kUnchanged) fresh.insert({tracker.kind, tracker.name});
   }
-  s.config = config;
-  build(fresh);
+  s.definitions = TrackedDefinitions(config);
+  build(config, fresh);
   auto previous = std::move(s.reported);
   s.reported.clear();
   for (const auto& [name, instance] : config.vrrp_instance) {
     const auto objects = s.objects.find(name);
     const auto summary = objects == s.objects.end() ? track::TrackSummary{} : track::summarize(objects->second);
-    s.reported[name] = summary;
+    if (objects != s.objects.end()) s.reported[name] = summary;  // like start(): tracked instances only
     const auto old_name = kept.find(name);
     if (old_name == kept.end()) {
       // A new (or restarted) instance: like initial(), only when something is tracked.
@@ -295,7 +314,7 @@ void Tracking::reload(const config::Config& config, const std::vector<TrackerPla
     if (!(had == summary)) s.on_change({name, to_event(summary)});
   }
   if (!s.started) return;
-  const auto wanted = wanted_pollers(s.config, s.users);
+  const auto wanted = wanted_pollers(s.definitions, s.users);
   std::vector<TrackerKey> retire;
   for (const auto& [key, poller] : s.pollers) {
     if (wanted.count(key) == 0 || fresh.count(key) != 0) retire.push_back(key);
@@ -324,6 +343,11 @@ rt::Task<void> Tracking::run_script(std::shared_ptr<State> state, std::shared_pt
   auto timer = std::make_shared<asio::steady_timer>(state->slow);
   poller->timer = timer;
   auto stopped = [&] { return state->stopping || poller->stopping; };
+  auto status = std::make_shared<ScriptStatus>();
+  status->name = script.name;
+  status->up = !script.init_fail;
+  std::erase_if(state->scripts, [](const auto& entry) { return entry.second.first->stopping.load(); });
+  state->scripts[script.name] = {poller, status};
   sys::ScriptOptions options;
   options.timeout = script.timeout;
   options.uid = state->identity.uid;
@@ -333,6 +357,7 @@ rt::Task<void> Tracking::run_script(std::shared_ptr<State> state, std::shared_pt
     if (!ids) {
       sys::log_error("vrrp_script {}: user {}: {}; the script is disabled", script.name, *script.user,
                      ids.error().to_string());
+      status->disabled = true;
       co_return;
     }
     options.uid = ids->uid;
@@ -342,6 +367,7 @@ rt::Task<void> Tracking::run_script(std::shared_ptr<State> state, std::shared_pt
     if (const auto program = program_path(script.script)) {
       if (const auto secure = sys::check_script_security(*program); !secure) {
         sys::log_error("vrrp_script {}: {}; the script is disabled", script.name, secure.error().to_string());
+        status->disabled = true;
         co_return;
       }
     }
@@ -350,9 +376,17 @@ rt::Task<void> Tracking::run_script(std::shared_ptr<State> state, std::shared_pt
   const auto argv = script.script.exec_argv();  // built once, not on every run
   while (!stopped()) {
     const auto started = Clock::now();
+    status->running = true;
+    status->next_run.reset();
     const auto result = co_await sys::run(argv, options);
     if (stopped()) break;
     const bool passed = result && result->succeeded();
+    status->running = false;
+    ++status->runs;
+    if (!passed) ++status->failures;
+    if (result && result->outcome == sys::ScriptOutcome::TimedOut) ++status->timeouts;
+    status->last_duration = result ? result->duration : Clock::now() - started;
+    status->last_run = started;
     if (!result) {
       sys::log_warning("vrrp_script {}: cannot run {}: {}", script.name, script.script.display(),
                        result.error().to_string());
@@ -366,10 +400,12 @@ rt::Task<void> Tracking::run_script(std::shared_ptr<State> state, std::shared_pt
         sys::log_notice(sys::LogFields{{"VIGIL_SCRIPT", script.name}}, "vrrp_script {} failed ({})", script.name,
                         result ? result->describe(script.timeout) : result.error().to_string());
       }
-      track::TrackerStatus status;
-      status.up = history.up();
-      post(poller, TrackerKind::kScript, script.name, status);
+      track::TrackerStatus tracker_status;
+      tracker_status.up = history.up();
+      post(poller, TrackerKind::kScript, script.name, tracker_status);
     }
+    status->up = history.up();
+    status->next_run = started + script.interval;
     timer->expires_at(started + script.interval);
     co_await timer->async_wait(rt::use_nothrow);
   }
@@ -416,6 +452,15 @@ rt::Task<void> Tracking::poll_process(std::shared_ptr<State> state, std::shared_
     timer->expires_after(kPollInterval);
     co_await timer->async_wait(rt::use_nothrow);
   }
+}
+
+std::vector<ScriptStatus> Tracking::scripts() const {
+  std::vector<ScriptStatus> out;
+  if (state_->stopping) return out;
+  for (const auto& [name, entry] : state_->scripts) {
+    if (!entry.first->stopping) out.push_back(*entry.second);
+  }
+  return out;
 }
 
 rt::Task<void> Tracking::stop() {

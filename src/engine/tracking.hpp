@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -27,6 +28,21 @@ namespace vigil::engine {
 struct TrackerChange {
   std::string instance;
   vrrp::TrackStateChanged state;
+};
+
+// One polled vrrp_script as the status document, the dump and /metrics show it. Kept where the
+// script runs (the slow executor), so reading it never touches the VRRP thread.
+struct ScriptStatus {
+  std::string name;
+  bool up = true;         // the rise/fall verdict (keepalived's GOOD / BAD)
+  bool running = false;   // a run is in progress
+  bool disabled = false;  // refused by its user lookup or script security: never runs
+  std::uint64_t runs = 0;
+  std::uint64_t failures = 0;  // runs that did not exit 0, timeouts included
+  std::uint64_t timeouts = 0;
+  Duration last_duration{};
+  std::optional<TimePoint> last_run;  // start of the last finished run
+  std::optional<TimePoint> next_run;  // start of the next one (unset while one runs)
 };
 
 class Tracking {
@@ -51,15 +67,18 @@ class Tracking {
               const std::map<std::string, std::string>& kept);
   // Stops the pollers; resolves when they have finished.
   rt::Task<void> stop();
+  // Slow executor only: every vrrp_script being polled, by name. A script unchanged by a reload
+  // keeps its counters.
+  [[nodiscard]] std::vector<ScriptStatus> scripts() const;
 
  private:
   struct State;
   struct Poller;
   // Fast executor: a tracked object changed; re-summarizes only the instances that use it.
   void update(track::TrackerKind kind, const std::string& name, track::TrackerStatus status);
-  // Fast executor: (re)builds the per-instance objects from state_->config, keeping the last
-  // status of the trackers not in `fresh`.
-  void build(const std::set<std::pair<track::TrackerKind, std::string>>& fresh);
+  // Fast executor: (re)builds the per-instance objects from `config`, keeping the last status of
+  // the trackers not in `fresh`.
+  void build(const config::Config& config, const std::set<std::pair<track::TrackerKind, std::string>>& fresh);
   void start_poller(track::TrackerKind kind, const std::string& name);
   void stop_poller(track::TrackerKind kind, const std::string& name);
   rt::Task<void> run_script(std::shared_ptr<State> state, std::shared_ptr<Poller> poller, config::VrrpScript script,

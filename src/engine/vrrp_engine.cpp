@@ -65,8 +65,8 @@ rt::Task<Result<std::unique_ptr<VrrpEngine>>> VrrpEngine::start(const config::Co
   context.garp_interval = config.global.vrrp_garp_interval;
   context.gna_interval = config.global.vrrp_gna_interval;
   context.gate = &engine->gate_;
+  context.lateness = &engine->lateness_;
 
-  engine->configs_ = config.vrrp_instance;
   engine->units_ = engine->make_units(config, [](const std::string&) { return true; });
   engine->index_members();
 
@@ -92,22 +92,24 @@ rt::Task<Result<std::unique_ptr<VrrpEngine>>> VrrpEngine::start(const config::Co
 
 std::vector<std::shared_ptr<VrrpUnit>> VrrpEngine::make_units(const config::Config& config,
                                                               const std::function<bool(const std::string&)>& wanted) {
+  // Each instance's config is copied once, here, and shared by its unit (and nobody else).
   std::vector<std::shared_ptr<VrrpUnit>> out;
   std::set<std::string> grouped;
   for (const auto& [name, group] : config.vrrp_sync_group) {
-    std::vector<config::VrrpInstance> members;
-    for (const auto& member : group.group) {
-      members.push_back(config.vrrp_instance.at(member));
-      grouped.insert(member);
-    }
+    for (const auto& member : group.group) grouped.insert(member);
     // A sync group starts or stays as a whole (plan_reload restarts all members together).
-    if (!group.group.empty() && wanted(group.group.front())) {
-      out.push_back(std::make_shared<VrrpUnit>(context_, std::move(members), group));
+    if (group.group.empty() || !wanted(group.group.front())) continue;
+    std::vector<InstanceConfigPtr> members;
+    for (const auto& member : group.group) {
+      members.push_back(std::make_shared<const config::VrrpInstance>(config.vrrp_instance.at(member)));
     }
+    out.push_back(
+        std::make_shared<VrrpUnit>(context_, std::move(members), std::make_shared<const config::VrrpSyncGroup>(group)));
   }
   for (const auto& [name, instance] : config.vrrp_instance) {
     if (grouped.count(name) == 0 && wanted(name)) {
-      out.push_back(std::make_shared<VrrpUnit>(context_, std::vector{instance}, std::nullopt));
+      std::vector<InstanceConfigPtr> members{std::make_shared<const config::VrrpInstance>(instance)};
+      out.push_back(std::make_shared<VrrpUnit>(context_, std::move(members), nullptr));
     }
   }
   return out;
@@ -161,7 +163,7 @@ rt::Task<void> VrrpEngine::reload(const config::Config& next, const ReloadPlan& 
       case ReloadAction::kInPlace: {
         sys::log_notice("reload: reconfiguring vrrp_instance {}: {}", entry.new_name, changes);
         const auto& [unit, index] = members_.at(entry.old_name);
-        unit->reconfigure(index, next.vrrp_instance.at(entry.new_name));
+        unit->reconfigure(index, std::make_shared<const config::VrrpInstance>(next.vrrp_instance.at(entry.new_name)));
         break;
       }
       case ReloadAction::kRestart:
@@ -184,7 +186,7 @@ rt::Task<void> VrrpEngine::reload(const config::Config& next, const ReloadPlan& 
     if (entry == nullptr || (entry->action != ReloadAction::kUnchanged && entry->action != ReloadAction::kInPlace)) {
       continue;
     }
-    members_.at(entry->old_name).first->set_group_config(group);
+    members_.at(entry->old_name).first->set_group_config(std::make_shared<const config::VrrpSyncGroup>(group));
   }
 
   // Removed instances hand off first: their sockets, VMACs and VIPs must be gone before an
@@ -204,7 +206,6 @@ rt::Task<void> VrrpEngine::reload(const config::Config& next, const ReloadPlan& 
   });
   units_.insert(units_.end(), added.begin(), added.end());
   co_await asio::post(options_.fast, asio::use_awaitable);  // let due timers run
-  configs_ = next.vrrp_instance;
   // Kept members by their new names: a renamed member may not have processed its Reconfigure
   // yet, so the plan, not the unit, says what it is called now.
   std::map<std::string, std::pair<std::shared_ptr<VrrpUnit>, std::size_t>> members;
@@ -244,7 +245,7 @@ rt::Task<void> VrrpEngine::follow_links(net::netlink::Subscription subscription)
     tracking_->interface_changed(link->name, link->up && link->running);
     for (const auto& [name, where] : members_) {
       const auto& [unit, index] = where;
-      const auto& instance = configs_.at(name);
+      const auto& instance = unit->member_config(index);
       if (instance.interface != link->name || instance.dont_track_primary) continue;
       vrrp::InterfaceChanged changed;
       changed.up = link->up && link->running;

@@ -13,6 +13,7 @@
 #include "base/result.hpp"
 #include "config/model.hpp"
 #include "engine/advert_channel.hpp"
+#include "engine/advert_lateness.hpp"
 #include "engine/notifier.hpp"
 #include "engine/reload_plan.hpp"
 #include "engine/tracking.hpp"
@@ -52,6 +53,10 @@ class VrrpEngine {
 
   // Fast executor only.
   [[nodiscard]] std::vector<MemberStatus> status() const;
+  // Slow executor only (the scripts run there).
+  [[nodiscard]] std::vector<ScriptStatus> scripts() const { return tracking_->scripts(); }
+  // How late scheduled adverts left, over all instances since start; any thread.
+  [[nodiscard]] AdvertLateness::Snapshot advert_lateness() const { return lateness_.snapshot(); }
 
  private:
   explicit VrrpEngine(EngineOptions options);
@@ -71,10 +76,10 @@ class VrrpEngine {
   std::unique_ptr<Tracking> tracking_;
   UnitContext context_;
   ReloadGate gate_;
+  AdvertLateness lateness_;
   std::vector<std::shared_ptr<VrrpUnit>> units_;
   // instance name -> (unit, member)
   std::map<std::string, std::pair<std::shared_ptr<VrrpUnit>, std::size_t>> members_;
-  std::map<std::string, config::VrrpInstance> configs_;
   std::size_t running_units_ = 0;
   unsigned next_ordinal_ = 0;  // see VrrpUnit::set_schedule_slot
   bool following_links_ = false;

@@ -60,32 +60,33 @@ config::AddressEntry entry_for(const config::VrrpInstance& instance, const IpPre
 
 }  // namespace
 
-VrrpUnit::VrrpUnit(UnitContext context, std::vector<config::VrrpInstance> members,
-                   std::optional<config::VrrpSyncGroup> group)
-    : context_(std::move(context)), group_config_(std::move(group)), timer_(context_.executor) {
+VrrpUnit::VrrpUnit(const UnitContext& context, std::vector<InstanceConfigPtr> members,
+                   std::shared_ptr<const config::VrrpSyncGroup> group)
+    : context_(context), group_config_(std::move(group)), timer_(context_.executor) {
   std::vector<vrrp::InstanceConfig> cores;
+  cores.reserve(members.size());
+  members_.reserve(members.size());
   for (auto& instance : members) {
     std::vector<vrrp::ConfigProblem> problems;
-    cores.push_back(to_core_config(instance, &problems));
+    cores.push_back(to_core_config(*instance, &problems));
     for (const auto& problem : problems) {
-      sys::log_warning("vrrp_instance {}: {}: {}", instance.name, problem.field, problem.message);
+      sys::log_warning("vrrp_instance {}: {}: {}", instance->name, problem.field, problem.message);
     }
-    Member member;
+    Member& member = members_.emplace_back();
     member.config = std::move(instance);
-    members_.push_back(std::move(member));
   }
   if (group_config_) {
     name_ = group_config_->name;
     group_.emplace(name_, std::move(cores));
   } else {
-    name_ = members_.front().config.name;
+    name_ = members_.front().config->name;
     instance_.emplace(std::move(cores.front()));
   }
 }
 
 std::optional<std::size_t> VrrpUnit::member_index(const std::string& instance_name) const {
   for (std::size_t i = 0; i < members_.size(); ++i) {
-    if (members_[i].config.name == instance_name) return i;
+    if (members_[i].config->name == instance_name) return i;
   }
   return std::nullopt;
 }
@@ -93,7 +94,7 @@ std::optional<std::size_t> VrrpUnit::member_index(const std::string& instance_na
 std::vector<std::string> VrrpUnit::member_names() const {
   std::vector<std::string> out;
   out.reserve(members_.size());
-  for (const auto& member : members_) out.push_back(member.config.name);
+  for (const auto& member : members_) out.push_back(member.config->name);
   return out;
 }
 
@@ -117,31 +118,41 @@ std::optional<TimePoint> VrrpUnit::next_deadline() const {
   return group_ ? group_->next_deadline() : instance_->next_deadline();
 }
 
-void VrrpUnit::post(std::size_t member, vrrp::Event event) {
-  inbox_.push_back(Input{member, std::move(event)});
+void VrrpUnit::enqueue(Input input) {
+  if (inbox_empty()) {
+    // Everything before was read: start over at the front (keeping the capacity).
+    inbox_.clear();
+    inbox_head_ = 0;
+  }
+  inbox_.push_back(std::move(input));
+}
+
+void VrrpUnit::push_input(Input input) {
+  enqueue(std::move(input));
   wake();
 }
 
-void VrrpUnit::reconfigure(std::size_t member, config::VrrpInstance config) {
+void VrrpUnit::post(std::size_t member, vrrp::Event event) { push_input(Input{member, std::move(event)}); }
+
+void VrrpUnit::reconfigure(std::size_t member, InstanceConfigPtr config) {
   if (context_.gate) ++context_.gate->holds;
-  inbox_.push_back(Input{member, Reconfigure{std::move(config)}});
-  wake();
+  push_input(Input{member, Reconfigure{std::move(config)}});
 }
 
-void VrrpUnit::set_group_config(config::VrrpSyncGroup group) {
-  name_ = group.name;
+void VrrpUnit::set_group_config(std::shared_ptr<const config::VrrpSyncGroup> group) {
+  name_ = group->name;
   group_config_ = std::move(group);
 }
 
-std::vector<vrrp::MemberActions> VrrpUnit::apply_reconfigure(std::size_t index, config::VrrpInstance config,
+std::vector<vrrp::MemberActions> VrrpUnit::apply_reconfigure(std::size_t index, InstanceConfigPtr config,
                                                              TimePoint now) {
   auto& member = members_[index];
-  auto previous = std::make_shared<const config::VrrpInstance>(std::exchange(member.config, std::move(config)));
-  if (!group_config_) name_ = member.config.name;
+  const InstanceConfigPtr previous = std::exchange(member.config, std::move(config));
+  if (!group_config_) name_ = member.config->name;
   std::vector<vrrp::ConfigProblem> problems;
-  auto core_config = to_core_config(member.config, &problems);
+  auto core_config = to_core_config(*member.config, &problems);
   for (const auto& problem : problems) {
-    sys::log_warning("vrrp_instance {}: {}: {}", member.config.name, problem.field, problem.message);
+    sys::log_warning("vrrp_instance {}: {}: {}", member.config->name, problem.field, problem.message);
   }
   auto batches = feed(index, vrrp::ConfigChanged{std::move(core_config)}, now);
   // Addresses the new config drops leave with the entry (dev, label) they were added with.
@@ -160,13 +171,13 @@ std::vector<vrrp::MemberActions> VrrpUnit::apply_reconfigure(std::size_t index, 
   }
   // Routes and rules of a master follow the new config: the old ones go first (gate held), the
   // new ones are added once the gate opens.
-  const bool extras_changed = previous->virtual_routes != member.config.virtual_routes ||
-                              previous->virtual_rules != member.config.virtual_rules;
+  const bool extras_changed = previous->virtual_routes != member.config->virtual_routes ||
+                              previous->virtual_rules != member.config->virtual_rules;
   if (extras_changed && member.extras_installed) {
     KernelJob remove{KernelJob::Kind::kRemoveExtras, 0, {}, previous, true};
     if (context_.gate) ++context_.gate->holds;
     queue_kernel(index, std::move(remove));
-    if (!member.config.virtual_routes.empty() || !member.config.virtual_rules.empty()) {
+    if (!member.config->virtual_routes.empty() || !member.config->virtual_rules.empty()) {
       queue_kernel(index, KernelJob{KernelJob::Kind::kAddExtras, 0, {}, nullptr, false});
     }
   }
@@ -198,7 +209,7 @@ void VrrpUnit::wake() { timer_.cancel(); }
 
 Duration VrrpUnit::advert_interval() const {
   Duration shortest = Duration::max();
-  for (const auto& member : members_) shortest = std::min(shortest, member.config.advert_int);
+  for (const auto& member : members_) shortest = std::min(shortest, member.config->advert_int);
   return shortest;
 }
 
@@ -247,17 +258,40 @@ bool VrrpUnit::kernel_idle() const {
 
 // g++ 12 destroys class-type temporaries created inside a co_await expression twice: every
 // argument of an awaited call below is a named variable first.
+//
+// run() lives as long as the unit, and g++ keeps every local and temporary of a coroutine in its
+// frame for the coroutine's whole life (an Event temporary alone is ~300 bytes). So run() only
+// sleeps and delegates: the work of a wake-up happens in sub-coroutines whose frames exist only
+// while they run (Asio recycles them), which keeps 1000 idle units small.
 rt::Task<void> VrrpUnit::run() {
   auto self = shared_from_this();
   co_await prepare();
+  co_await start_members();
+  for (;;) {
+    co_await process_inputs();
+    if (stopping_ && kernel_idle()) break;
+    if (stop_requested_ && !stopping_) {
+      co_await stop_members();
+      continue;
+    }
+    if (inbox_empty()) {
+      const auto deadline = stopping_ ? std::nullopt : next_deadline();
+      timer_.expires_at(deadline ? wake_time(*deadline) : TimePoint::max());
+      co_await timer_.async_wait(rt::use_nothrow);
+    }
+    co_await step();
+  }
+  co_await teardown();
+}
+
+rt::Task<void> VrrpUnit::start_members() {
   // Inputs posted meanwhile (tracker states) wake the timer early; they wait in the inbox.
   const auto start_at = Clock::now() + start_phase_;
   while (!stop_requested_ && Clock::now() < start_at) {
     timer_.expires_at(start_at);
     co_await timer_.async_wait(rt::use_nothrow);
   }
-
-  auto now = Clock::now();
+  const auto now = Clock::now();
   for (std::size_t i = 0; i < members_.size(); ++i) {
     const auto& member = members_[i];
     vrrp::InterfaceChanged interface;
@@ -271,42 +305,39 @@ rt::Task<void> VrrpUnit::run() {
     auto actions = feed(i, vrrp::Started{}, Clock::now());
     co_await execute(std::move(actions));
   }
+}
 
-  for (;;) {
-    co_await process_inputs();
-    if (stopping_ && kernel_idle()) break;
-    if (stop_requested_ && !stopping_) {
-      stopping_ = true;
-      for (std::size_t i = 0; i < members_.size(); ++i) {
-        auto actions = feed(i, vrrp::StopRequested{}, Clock::now());
-        co_await execute(std::move(actions));
-      }
-      continue;
-    }
-    if (inbox_.empty()) {
-      const auto deadline = stopping_ ? std::nullopt : next_deadline();
-      timer_.expires_at(deadline ? wake_time(*deadline) : TimePoint::max());
-      co_await timer_.async_wait(rt::use_nothrow);
-    }
-    co_await process_inputs();
-    if (stopping_ || !timer_due()) continue;
-    // Adverts that queued up while we slept (or were descheduled) count before an expired timer;
-    // a wake for an input alone needs no extra read.
-    drain_channels();
-    co_await process_inputs();
-    now = Clock::now();
-    if (timer_due()) {
-      auto actions = fire_timers(now);
-      co_await execute(std::move(actions));
-    }
+rt::Task<void> VrrpUnit::stop_members() {
+  stopping_ = true;
+  for (std::size_t i = 0; i < members_.size(); ++i) {
+    auto actions = feed(i, vrrp::StopRequested{}, Clock::now());
+    co_await execute(std::move(actions));
   }
-  co_await teardown();
+}
+
+rt::Task<void> VrrpUnit::step() {
+  co_await process_inputs();
+  if (stopping_ || !timer_due()) co_return;
+  // Adverts that queued up while we slept (or were descheduled) count before an expired timer;
+  // a wake for an input alone needs no extra read.
+  drain_channels();
+  co_await process_inputs();
+  const auto now = Clock::now();
+  if (!timer_due()) co_return;
+  // The adverts due now were scheduled for their send-grid slot: their sends record how late
+  // they left (vigil_advert_send_lateness_seconds).
+  for (std::size_t i = 0; i < members_.size(); ++i) {
+    const auto& due = core(i).deadlines().advert;
+    if (due && *due <= now) members_[i].advert_slot = wake_time(*due) - Duration(ordinal_);
+  }
+  auto actions = fire_timers(now);
+  co_await execute(std::move(actions));
+  for (auto& member : members_) member.advert_slot.reset();
 }
 
 rt::Task<void> VrrpUnit::process_inputs() {
-  while (!inbox_.empty()) {
-    Input input = std::move(inbox_.front());
-    inbox_.pop_front();
+  while (!inbox_empty()) {
+    Input input = std::move(inbox_[inbox_head_++]);
     const auto now = Clock::now();
     std::vector<vrrp::MemberActions> out;
     if (const auto* packet = std::get_if<net::wire::ReceivedPacket>(&input.what)) {
@@ -315,11 +346,11 @@ rt::Task<void> VrrpUnit::process_inputs() {
     } else if (std::holds_alternative<RetryAttach>(input.what)) {
       if (stopping_ || members_[input.member].channel || !try_attach(input.member)) continue;
       const auto& member = members_[input.member];
-      sys::log_notice("vrrp_instance {}: {} now has a source address ({})", member.config.name,
+      sys::log_notice("vrrp_instance {}: {} now has a source address ({})", member.config->name,
                       member.channel_key.interface, member.channel->source_address().to_string());
       vrrp::InterfaceChanged usable;
-      const auto link = net::wire::query_interface(*member.config.interface);
-      usable.up = member.config.dont_track_primary || (link && link->running);
+      const auto link = net::wire::query_interface(*member.config->interface);
+      usable.up = member.config->dont_track_primary || (link && link->running);
       usable.primary_address = member.channel->source_address();
       out = feed(input.member, usable, now);
     } else if (auto* change = std::get_if<Reconfigure>(&input.what)) {
@@ -336,6 +367,9 @@ rt::Task<void> VrrpUnit::process_inputs() {
     }
     co_await execute(std::move(out));
   }
+  // Inputs come one or two per wake-up: hand the buffer back rather than keep it per unit.
+  std::vector<Input>().swap(inbox_);
+  inbox_head_ = 0;
 }
 
 void VrrpUnit::handle_packet(std::size_t index, const net::wire::ReceivedPacket& packet,
@@ -349,12 +383,12 @@ void VrrpUnit::handle_packet(std::size_t index, const net::wire::ReceivedPacket&
   const auto outcome = vrrp::check_advert(received, core(index).config());
   member.receive.count(outcome);
   if (!outcome) {
-    sys::log_debug("vrrp_instance {}: advert from {} dropped: {}", member.config.name, packet.source.to_string(),
+    sys::log_debug("vrrp_instance {}: advert from {} dropped: {}", member.config->name, packet.source.to_string(),
                    vrrp::to_string(outcome.error()));
     return;
   }
-  if (outcome->address_list_mismatch && !member.config.skip_check_adv_addr) {
-    sys::log_debug("vrrp_instance {}: advert from {} lists other addresses than ours", member.config.name,
+  if (outcome->address_list_mismatch && !member.config->skip_check_adv_addr) {
+    sys::log_debug("vrrp_instance {}: advert from {} lists other addresses than ours", member.config->name,
                    packet.source.to_string());
   }
   out = feed(index, vrrp::AdvertReceived{outcome->advert, outcome->source}, now);
@@ -381,20 +415,27 @@ rt::Task<void> VrrpUnit::execute(std::vector<vrrp::MemberActions> batches) {
 }
 
 rt::Task<void> VrrpUnit::send_advert(std::size_t index, const vrrp::Advert& advert) {
-  const auto& member = members_[index];
+  auto& member = members_[index];
   if (!member.channel) co_return;
   const auto& config = core(index).config();
   vrrp::EncodeContext encode{member.channel->source_address(), member.channel->multicast_group(),
                              config.v3_checksum_as_v2};
-  std::vector<IpAddress> destinations = config.unicast_peers;
-  if (destinations.empty()) destinations.push_back(member.channel->multicast_group());
-  // One advert per unicast peer: the v3 pseudo-header names the real destination.
-  for (const auto& destination : destinations) {
-    encode.destination = destination;
+  if (member.advert_slot && context_.lateness) {
+    context_.lateness->record(Clock::now() - *member.advert_slot);
+    member.advert_slot.reset();
+  }
+  // One advert per unicast peer (the v3 pseudo-header names the real destination), else one to
+  // the group; no list is built per advert. The peers are read afresh after each send, which may
+  // have waited while a reload changed them.
+  for (std::size_t i = 0;; ++i) {
+    const auto& peers = config.unicast_peers;
+    if (i >= std::max<std::size_t>(peers.size(), 1)) break;
+    encode.destination = peers.empty() ? member.channel->multicast_group() : peers[i];
     const auto bytes = vrrp::encode(advert, encode);
+    const auto destination = encode.destination;
     const auto sent = co_await member.channel->send(bytes, destination);
     if (!sent) {
-      sys::log_warning("vrrp_instance {}: advert to {} not sent: {}", member.config.name, destination.to_string(),
+      sys::log_warning("vrrp_instance {}: advert to {} not sent: {}", member.config->name, destination.to_string(),
                        sent.error().to_string());
     }
   }
@@ -405,12 +446,12 @@ void VrrpUnit::report(std::size_t index, vrrp::State state, std::uint8_t priorit
   const vrrp::State previous = std::exchange(member.reported, state);
   member.last_transition = Clock::now();
   const char* state_name = vrrp::to_string(state);
-  sys::log_notice(sys::LogFields{{"VIGIL_INSTANCE", member.config.name}, {"VIGIL_STATE", state_name}},
-                  "VRRP instance {} (vrid {} on {}): {} -> {} (priority {})", member.config.name,
-                  member.config.virtual_router_id, member.config.interface.value_or("-"), vrrp::to_string(previous),
+  sys::log_notice(sys::LogFields{{"VIGIL_INSTANCE", member.config->name}, {"VIGIL_STATE", state_name}},
+                  "VRRP instance {} (vrid {} on {}): {} -> {} (priority {})", member.config->name,
+                  member.config->virtual_router_id, member.config->interface.value_or("-"), vrrp::to_string(previous),
                   state_name, priority);
 
-  const bool has_extras = !member.config.virtual_routes.empty() || !member.config.virtual_rules.empty();
+  const bool has_extras = !member.config->virtual_routes.empty() || !member.config->virtual_rules.empty();
   if (has_extras && state == vrrp::State::kMaster)
     queue_kernel(index, KernelJob{KernelJob::Kind::kAddExtras, 0, {}, nullptr, false});
   if (has_extras && previous == vrrp::State::kMaster && state != vrrp::State::kMaster) {
@@ -418,12 +459,12 @@ void VrrpUnit::report(std::size_t index, vrrp::State state, std::uint8_t priorit
   }
 
   NotifyRequest request;
-  request.name = member.config.name;
+  request.name = member.config->name;
   request.state = state_name;
   request.priority = priority;
-  request.state_command = state_command(member.config, state);
-  request.notify_command = member.config.notify;
-  request.smtp_alert = member.config.smtp_alert;
+  request.state_command = state_command(*member.config, state);
+  request.notify_command = member.config->notify;
+  request.smtp_alert = member.config->smtp_alert;
   context_.notifier->submit(std::move(request));
 
   // A sync group reports its own transition once every member agrees on the new state.
@@ -455,20 +496,24 @@ rt::Task<void> VrrpUnit::run_kernel_jobs([[maybe_unused]] std::shared_ptr<VrrpUn
     const KernelJob job = members_[index].kernel_jobs.front();
     if (job.kind == KernelJob::Kind::kAddVips || job.kind == KernelJob::Kind::kAddExtras) co_await wait_for_gate(index);
     const auto result = co_await kernel_job(index, job);
-    members_[index].kernel_jobs.pop_front();
+    auto& jobs = members_[index].kernel_jobs;
+    jobs.erase(jobs.begin());
     if (job.holds_gate && context_.gate) --context_.gate->holds;
     if (job.kind == KernelJob::Kind::kAddVips) {
-      inbox_.push_back(Input{index, vrrp::VipsAdded{job.request, result.has_value(),
-                                                    result ? std::string() : result.error().to_string()}});
+      enqueue(Input{index, vrrp::VipsAdded{job.request, result.has_value(),
+                                           result ? std::string() : result.error().to_string()}});
     }
   }
+  members_[index].kernel_jobs.shrink_to_fit();  // VIPs change rarely: give the memory back
   members_[index].kernel_busy = false;
   wake();
 }
 
 rt::Task<Result<void>> VrrpUnit::kernel_job(std::size_t index, const KernelJob& job) {
   auto& netlink = *context_.netlink;
-  const auto& config = job.added_with ? *job.added_with : members_[index].config;
+  // Owned here: a reload may replace the member's config while a transaction is out.
+  const InstanceConfigPtr config_owner = job.added_with ? job.added_with : members_[index].config;
+  const auto& config = *config_owner;
   const int vip_ifindex = members_[index].vip_ifindex;
   auto ifindex_of = [&](const std::optional<std::string>& dev) -> rt::Task<Result<int>> {
     if (!dev) co_return vip_ifindex;
@@ -542,15 +587,15 @@ rt::Task<void> VrrpUnit::send_gratuitous([[maybe_unused]] std::shared_ptr<VrrpUn
   for (std::uint32_t round = 0; round < repeat; ++round) {
     for (const auto& vip : vips) {
       auto& member = members_[index];
-      const auto* entry = find_entry(member.config, vip);
+      const auto* entry = find_entry(*member.config, vip);
       const std::string interface = entry && entry->dev ? *entry->dev : member.vip_interface;
       auto sender = member.gratuitous.find(interface);
       if (sender == member.gratuitous.end()) {
         std::optional<MacAddress> mac;
-        if (member.vmac_created && interface == member.vip_interface) mac = virtual_mac(member.config);
+        if (member.vmac_created && interface == member.vip_interface) mac = virtual_mac(*member.config);
         auto opened = net::wire::GratuitousSender::open(context_.executor, interface, mac);
         if (!opened) {
-          sys::log_warning("vrrp_instance {}: no gratuitous ARP/NA on {}: {}", member.config.name, interface,
+          sys::log_warning("vrrp_instance {}: no gratuitous ARP/NA on {}: {}", member.config->name, interface,
                            opened.error().to_string());
           co_return;
         }
@@ -560,7 +605,7 @@ rt::Task<void> VrrpUnit::send_gratuitous([[maybe_unused]] std::shared_ptr<VrrpUn
       const auto sent = v4 ? co_await sender->second.send_arp(vip.address)
                            : co_await sender->second.send_neighbour_advert(vip.address, false);
       if (!sent) {
-        sys::log_debug("vrrp_instance {}: gratuitous {} for {} not sent: {}", members_[index].config.name,
+        sys::log_debug("vrrp_instance {}: gratuitous {} for {} not sent: {}", members_[index].config->name,
                        v4 ? "ARP" : "NA", vip.to_string(), sent.error().to_string());
       }
       const Duration gap = v4 ? context_.garp_interval : context_.gna_interval;
@@ -576,7 +621,7 @@ rt::Task<void> VrrpUnit::prepare() {
   for (std::size_t i = 0; i < members_.size(); ++i) {
     const auto prepared = co_await prepare_member(i);
     if (!prepared) {
-      sys::log_error("vrrp_instance {}: {}; the instance stays in FAULT until that changes", members_[i].config.name,
+      sys::log_error("vrrp_instance {}: {}; the instance stays in FAULT until that changes", members_[i].config->name,
                      prepared.error().to_string());
     }
     co_await remove_stale_vips(i);
@@ -587,19 +632,19 @@ rt::Task<Result<void>> VrrpUnit::prepare_member(std::size_t index) {
   auto& netlink = *context_.netlink;
   {
     auto& member = members_[index];
-    if (!member.config.interface) co_return fail(make_error(std::errc::invalid_argument, "no interface configured"));
-    const auto ifindex = co_await netlink.link_index(*member.config.interface);
+    if (!member.config->interface) co_return fail(make_error(std::errc::invalid_argument, "no interface configured"));
+    const auto ifindex = co_await netlink.link_index(*member.config->interface);
     if (!ifindex) {
       co_return fail(make_error(ifindex.error().code,
-                                "interface " + *member.config.interface + ": " + ifindex.error().to_string()));
+                                "interface " + *member.config->interface + ": " + ifindex.error().to_string()));
     }
     member.ifindex = *ifindex;
-    member.vip_interface = *member.config.interface;
+    member.vip_interface = *member.config->interface;
     member.vip_ifindex = *ifindex;
   }
-  if (members_[index].config.use_vmac) {
-    const std::string vmac = vmac_name(members_[index].config);
-    const std::string parent = *members_[index].config.interface;
+  if (members_[index].config->use_vmac) {
+    const std::string vmac = vmac_name(*members_[index].config);
+    const std::string parent = *members_[index].config->interface;
     auto existing = co_await netlink.link(vmac);
     int vmac_index = 0;
     if (existing && existing->kind == "macvlan") {
@@ -608,7 +653,7 @@ rt::Task<Result<void>> VrrpUnit::prepare_member(std::size_t index) {
       net::netlink::MacvlanSpec spec;
       spec.name = vmac;
       spec.parent_ifindex = members_[index].ifindex;
-      spec.mac = virtual_mac(members_[index].config);
+      spec.mac = virtual_mac(*members_[index].config);
       spec.mode = net::netlink::MacvlanMode::kPrivate;
       const auto created = co_await netlink.create_macvlan(spec);
       if (!created)
@@ -618,7 +663,7 @@ rt::Task<Result<void>> VrrpUnit::prepare_member(std::size_t index) {
     if (const auto up = co_await netlink.set_link_up(vmac_index, true); !up) co_return fail(up.error());
     if (context_.vmac_sysctls) {
       if (const auto tuned = context_.vmac_sysctls->configure(vmac, parent); !tuned) {
-        sys::log_warning("vrrp_instance {}: VMAC sysctls: {}", members_[index].config.name, tuned.error().to_string());
+        sys::log_warning("vrrp_instance {}: VMAC sysctls: {}", members_[index].config->name, tuned.error().to_string());
       }
     }
     auto& member = members_[index];
@@ -641,15 +686,15 @@ rt::Task<Result<void>> VrrpUnit::prepare_member(std::size_t index) {
 ChannelKey VrrpUnit::channel_key_for(std::size_t index) const {
   const auto& member = members_[index];
   ChannelKey key;
-  const bool send_on_vmac = member.config.use_vmac && !member.config.vmac_xmit_base;
-  key.interface = send_on_vmac ? member.vip_interface : *member.config.interface;
-  key.family = member.config.family;
-  key.mode = member.config.is_unicast() ? net::wire::AdvertMode::kUnicast : net::wire::AdvertMode::kMulticast;
-  key.source = member.config.is_unicast() ? member.config.unicast_src_ip : member.config.mcast_src_ip;
+  const bool send_on_vmac = member.config->use_vmac && !member.config->vmac_xmit_base;
+  key.interface = send_on_vmac ? member.vip_interface : *member.config->interface;
+  key.family = member.config->family;
+  key.mode = member.config->is_unicast() ? net::wire::AdvertMode::kUnicast : net::wire::AdvertMode::kMulticast;
+  key.source = member.config->is_unicast() ? member.config->unicast_src_ip : member.config->mcast_src_ip;
   // A VMAC carries only VIPs; as keepalived, IPv4 adverts sent on it take the parent's primary
   // address as source (IPv6 ones use the VMAC's own link-local).
   if (send_on_vmac && !key.source && key.family == Family::kIPv4) {
-    if (auto parent = net::wire::query_interface(*member.config.interface); parent) key.source = parent->primary_v4;
+    if (auto parent = net::wire::query_interface(*member.config->interface); parent) key.source = parent->primary_v4;
   }
   return key;
 }
@@ -662,10 +707,9 @@ Result<void> VrrpUnit::try_attach(std::size_t index) {
   member.channel_key = std::move(key);
   member.channel = *channel;
   std::weak_ptr<VrrpUnit> weak = weak_from_this();
-  member.channel->attach(member.config.virtual_router_id, [weak, index](net::wire::ReceivedPacket&& packet) {
+  member.channel->attach(member.config->virtual_router_id, [weak, index](net::wire::ReceivedPacket&& packet) {
     if (auto unit = weak.lock()) {
-      unit->inbox_.push_back(Input{index, std::move(packet)});
-      unit->wake();
+      unit->push_input(Input{index, std::move(packet)});
     }
   });
   member.channel->start();
@@ -677,8 +721,7 @@ void VrrpUnit::address_appeared(int ifindex) {
     const auto& member = members_[i];
     if (member.channel || member.ifindex == 0) continue;
     if (member.ifindex == ifindex || member.vip_ifindex == ifindex) {
-      inbox_.push_back(Input{i, RetryAttach{}});
-      wake();
+      push_input(Input{i, RetryAttach{}});
     }
   }
 }
@@ -688,7 +731,8 @@ rt::Task<void> VrrpUnit::remove_stale_vips(std::size_t index) {
   // starts as master except an address owner, which adds them again anyway.
   const auto& member = members_[index];
   if (member.vip_ifindex == 0 || core(index).config().owner()) co_return;
-  for (const auto* list : {&member.config.virtual_ipaddress, &member.config.virtual_ipaddress_excluded}) {
+  const InstanceConfigPtr config = member.config;  // a reload may replace the member's meanwhile
+  for (const auto* list : {&config->virtual_ipaddress, &config->virtual_ipaddress_excluded}) {
     for (const auto& entry : *list) {
       int ifindex = member.vip_ifindex;
       if (entry.dev) {
@@ -698,7 +742,7 @@ rt::Task<void> VrrpUnit::remove_stale_vips(std::size_t index) {
       }
       const auto spec = to_address_spec(entry, ifindex);
       if (co_await context_.netlink->remove_address(spec)) {
-        sys::log_notice("vrrp_instance {}: removed VIP {} left by an earlier run", member.config.name,
+        sys::log_notice("vrrp_instance {}: removed VIP {} left by an earlier run", config->name,
                         entry.address.to_string());
       }
     }
@@ -707,17 +751,17 @@ rt::Task<void> VrrpUnit::remove_stale_vips(std::size_t index) {
 
 rt::Task<void> VrrpUnit::teardown() {
   for (auto& member : members_) {
-    if (member.channel) context_.channels->release(member.channel_key, member.config.virtual_router_id);
+    if (member.channel) context_.channels->release(member.channel_key, member.config->virtual_router_id);
     member.channel.reset();
     member.gratuitous.clear();
   }
   for (auto& member : members_) {
     if (!member.vmac_created) continue;
     if (const auto deleted = co_await context_.netlink->delete_link(member.vip_ifindex); !deleted) {
-      sys::log_warning("vrrp_instance {}: cannot delete VMAC {}: {}", member.config.name, member.vip_interface,
+      sys::log_warning("vrrp_instance {}: cannot delete VMAC {}: {}", member.config->name, member.vip_interface,
                        deleted.error().to_string());
     }
-    if (context_.vmac_sysctls) (void)context_.vmac_sysctls->release(member.vip_interface, *member.config.interface);
+    if (context_.vmac_sysctls) (void)context_.vmac_sysctls->release(member.vip_interface, *member.config->interface);
     member.vmac_created = false;
   }
 }
@@ -728,10 +772,10 @@ std::vector<MemberStatus> VrrpUnit::status() const {
     const auto& member = members_[i];
     const auto& instance = core(i);
     MemberStatus status;
-    status.name = member.config.name;
-    status.interface = member.config.interface.value_or("");
-    status.vrid = member.config.virtual_router_id;
-    status.family = member.config.family;
+    status.name = member.config->name;
+    status.interface = member.config->interface.value_or("");
+    status.vrid = member.config->virtual_router_id;
+    status.family = member.config->family;
     status.state = member.reported;
     status.base_priority = instance.config().base_priority();
     status.effective_priority = instance.priority();
@@ -741,6 +785,7 @@ std::vector<MemberStatus> VrrpUnit::status() const {
     status.receive = member.receive;
     if (member.channel) status.other_vrid_on_socket = member.channel->unknown_vrid_packets();
     status.last_transition = member.last_transition;
+    status.deadlines = instance.deadlines();
     out.push_back(std::move(status));
   }
   return out;

@@ -11,7 +11,6 @@
 #include <asio/any_io_executor.hpp>
 #include <asio/steady_timer.hpp>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -21,6 +20,7 @@
 
 #include "config/model.hpp"
 #include "engine/advert_channel.hpp"
+#include "engine/advert_lateness.hpp"
 #include "engine/notifier.hpp"
 #include "net/netlink/netlink.hpp"
 #include "net/wire/gratuitous_sender.hpp"
@@ -50,7 +50,14 @@ struct UnitContext {
   Duration garp_interval{};  // pause between two GARPs of a burst
   Duration gna_interval{};   // pause between two unsolicited NAs of a burst
   ReloadGate* gate = nullptr;
+  // Every advert's send time minus its due time (vigil_advert_send_lateness_seconds); one for the
+  // whole engine, not per instance.
+  AdvertLateness* lateness = nullptr;
 };
+
+// The instance configs a unit runs: shared with the engine, never copied per unit (1000
+// instances would otherwise hold several copies of each).
+using InstanceConfigPtr = std::shared_ptr<const config::VrrpInstance>;
 
 // A read-only view of one member for status output, dumps and tests.
 struct MemberStatus {
@@ -69,12 +76,16 @@ struct MemberStatus {
   // per member: other routers on the link are normal, so this is not a rejection).
   std::uint64_t other_vrid_on_socket = 0;
   TimePoint last_transition{};
+  // The core's armed timers (next advert, master-down, GARP bursts ...), for the dump.
+  vrrp::Deadlines deadlines;
 };
 
 class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
  public:
   // One standalone instance (`group` empty, one member) or the members of a sync group.
-  VrrpUnit(UnitContext context, std::vector<config::VrrpInstance> members, std::optional<config::VrrpSyncGroup> group);
+  // `context` must outlive the unit (the engine owns both).
+  VrrpUnit(const UnitContext& context, std::vector<InstanceConfigPtr> members,
+           std::shared_ptr<const config::VrrpSyncGroup> group);
 
   // Prepares sockets, VMACs and stale VIPs, starts the core and runs until stopped.
   rt::Task<void> run();
@@ -99,15 +110,17 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
   // Fast executor, on reload: the member takes a new config of the same identity (new name,
   // priority, VIPs, notify commands ...). Processed in order with the unit's other inputs; holds
   // context.gate until the removals it causes have reached the kernel.
-  void reconfigure(std::size_t member, config::VrrpInstance config);
+  void reconfigure(std::size_t member, InstanceConfigPtr config);
   // Fast executor, on reload: the sync group's own settings (name, notify commands).
-  void set_group_config(config::VrrpSyncGroup group);
+  void set_group_config(std::shared_ptr<const config::VrrpSyncGroup> group);
   // Set by the owner when run() has returned.
   void mark_finished() { finished_ = true; }
   [[nodiscard]] bool finished() const { return finished_; }
 
   [[nodiscard]] std::optional<std::size_t> member_index(const std::string& instance_name) const;
   [[nodiscard]] std::vector<std::string> member_names() const;
+  // The config member `index` runs (after the last Reconfigure it processed).
+  [[nodiscard]] const config::VrrpInstance& member_config(std::size_t index) const { return *members_[index].config; }
   [[nodiscard]] std::vector<MemberStatus> status() const;
   [[nodiscard]] const std::string& name() const { return name_; }
 
@@ -119,31 +132,36 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
     std::vector<IpPrefix> vips;
     // The config the VIPs/routes/rules were added with, when it is no longer the member's
     // (removals caused by a reload); else the member's current one is used.
-    std::shared_ptr<const config::VrrpInstance> added_with;
+    InstanceConfigPtr added_with;
     bool holds_gate = false;  // a reload removal: releases context.gate when done
   };
 
   struct Member {
-    config::VrrpInstance config;
+    InstanceConfigPtr config;
     ChannelKey channel_key;
     std::shared_ptr<AdvertChannel> channel;
     int ifindex = 0;
     std::string vip_interface;  // the interface, or the VMAC
     int vip_ifindex = 0;
     bool vmac_created = false;
-    std::map<std::string, net::wire::GratuitousSender> gratuitous;  // by interface name
+    // By interface name. Kept open: opening one reads every address of the host (getifaddrs),
+    // which with 1000 VIPs made the second GARP burst of 1000 new masters take seconds.
+    std::map<std::string, net::wire::GratuitousSender> gratuitous;
     vrrp::ReceiveStats receive;
-    std::deque<KernelJob> kernel_jobs;
+    std::vector<KernelJob> kernel_jobs;  // a FIFO; a deque would allocate 576 bytes even when empty
     bool kernel_busy = false;
     bool extras_installed = false;  // virtual_routes / virtual_rules
     vrrp::State reported = vrrp::State::kInit;
     TimePoint last_transition{};
+    // Set while the advert timer that just fired is being executed: the slot that advert was
+    // scheduled for, so its send can record its lateness.
+    std::optional<TimePoint> advert_slot;
   };
 
   // An address appeared on the interface of a member that has no socket yet: try again.
   struct RetryAttach {};
   struct Reconfigure {
-    config::VrrpInstance config;
+    InstanceConfigPtr config;
   };
   struct Input {
     std::size_t member = 0;
@@ -157,9 +175,17 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
   // has no usable source address.
   [[nodiscard]] Result<void> try_attach(std::size_t index);
   rt::Task<void> remove_stale_vips(std::size_t index);
+  rt::Task<void> start_members();
+  rt::Task<void> stop_members();
+  // One wake-up of the loop: inputs, then expired timers. Kept out of run() so that run()'s frame,
+  // alive as long as the unit, holds no temporaries (1000 units: 1000 frames).
+  rt::Task<void> step();
   rt::Task<void> process_inputs();
+  [[nodiscard]] bool inbox_empty() const { return inbox_head_ == inbox_.size(); }
+  void enqueue(Input input);     // processed at the next wake-up
+  void push_input(Input input);  // and wakes the unit
   rt::Task<void> execute(std::vector<vrrp::MemberActions> batches);
-  std::vector<vrrp::MemberActions> apply_reconfigure(std::size_t index, config::VrrpInstance config, TimePoint now);
+  std::vector<vrrp::MemberActions> apply_reconfigure(std::size_t index, InstanceConfigPtr config, TimePoint now);
   rt::Task<void> wait_for_gate(std::size_t index);
   rt::Task<void> send_advert(std::size_t index, const vrrp::Advert& advert);
   void handle_packet(std::size_t index, const net::wire::ReceivedPacket& packet, std::vector<vrrp::MemberActions>& out,
@@ -182,13 +208,18 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
   [[nodiscard]] std::optional<TimePoint> next_deadline() const;
   [[nodiscard]] const vrrp::Instance& core(std::size_t member) const;
 
-  UnitContext context_;
+  const UnitContext& context_;
   std::string name_;
-  std::optional<config::VrrpSyncGroup> group_config_;
-  std::deque<Member> members_;              // a deque: members never move, so references into one survive additions
+  std::shared_ptr<const config::VrrpSyncGroup> group_config_;  // null: a standalone instance
+  // Filled once by the constructor and never resized, so references into it stay valid across
+  // suspensions (a reload reconfigures members in place; it never adds or removes one).
+  std::vector<Member> members_;
   std::optional<vrrp::Instance> instance_;  // standalone
   std::optional<vrrp::SyncGroup> group_;    // sync group
-  std::deque<Input> inbox_;
+  // A FIFO: inputs from inbox_head_ on. A vector rather than a deque, which allocates a 512-byte
+  // chunk per unit even when empty; it is emptied (capacity kept) whenever it has been read.
+  std::vector<Input> inbox_;
+  std::size_t inbox_head_ = 0;
   asio::steady_timer timer_;
   Duration start_phase_{};
   unsigned ordinal_ = 0;

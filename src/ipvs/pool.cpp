@@ -17,12 +17,21 @@ bool Pool::RealServerState::alive() const {
   return std::all_of(checker_up.begin(), checker_up.end(), [](bool up) { return up; });
 }
 
+std::optional<std::uint32_t> Pool::RealServerState::dynamic_weight() const {
+  for (const auto& weight : checker_weight) {
+    if (weight) return weight;
+  }
+  return std::nullopt;
+}
+
 Pool::Pool(std::vector<VirtualServerSpec> specs) {
   servers_.reserve(specs.size());
   for (auto& spec : specs) {
     ServerState server;
     server.spec = std::move(spec);
-    for (const auto& real : server.spec.real_servers) server.real_servers.push_back({real.checker_starts_up, {}});
+    for (const auto& real : server.spec.real_servers)
+      server.real_servers.push_back(
+          {real.checker_starts_up, std::vector<std::optional<std::uint32_t>>(real.checker_starts_up.size())});
     server.quorum_up = live_weight(server) >= server.spec.quorum;
     servers_.push_back(std::move(server));
   }
@@ -30,7 +39,7 @@ Pool::Pool(std::vector<VirtualServerSpec> specs) {
 
 std::uint32_t Pool::weight_of(const ServerState& server, std::size_t real_server) const {
   const auto& state = server.real_servers[real_server];
-  return state.dynamic_weight.value_or(server.spec.real_servers[real_server].destination.weight);
+  return state.dynamic_weight().value_or(server.spec.real_servers[real_server].destination.weight);
 }
 
 std::uint64_t Pool::live_weight(const ServerState& server) const {
@@ -62,7 +71,11 @@ std::vector<PoolAction> Pool::on_verdict(const Verdict& verdict) {
   const std::vector<ServiceState> before = desired(verdict.virtual_server);
   const bool was_alive = real.alive();
   real.checker_up[verdict.checker] = verdict.up;
-  if (verdict.weight) real.dynamic_weight = static_cast<std::uint32_t>(std::max(0, *verdict.weight));
+  // A verdict without a weight (misc_dynamic exit 0, a file_check back at 0, DOWN) hands the
+  // server back its configured weight.
+  real.checker_weight[verdict.checker] =
+      verdict.weight ? std::optional<std::uint32_t>(static_cast<std::uint32_t>(std::max(0, *verdict.weight)))
+                     : std::nullopt;
   const bool is_alive = real.alive();
   if (was_alive != is_alive) {
     if (is_alive) {
@@ -72,17 +85,77 @@ std::vector<PoolAction> Pool::on_verdict(const Verdict& verdict) {
     }
   }
 
+  update_quorum(verdict.virtual_server, actions);
+  if (desired(verdict.virtual_server) != before) actions.emplace_back(PoolChanged{verdict.virtual_server});
+  return actions;
+}
+
+void Pool::update_quorum(std::size_t virtual_server, std::vector<PoolAction>& actions) {
+  ServerState& server = servers_[virtual_server];
   const std::uint64_t total = live_weight(server);
   const std::uint64_t quorum = server.spec.quorum;
   const std::uint64_t hysteresis = server.spec.hysteresis;
   if (server.quorum_up && (total == 0 || total + hysteresis < quorum)) {
     server.quorum_up = false;
-    actions.emplace_back(QuorumLost{verdict.virtual_server});
+    actions.emplace_back(QuorumLost{virtual_server});
   } else if (!server.quorum_up && total >= quorum + hysteresis) {
     server.quorum_up = true;
-    actions.emplace_back(QuorumGained{verdict.virtual_server});
+    actions.emplace_back(QuorumGained{virtual_server});
   }
-  if (desired(verdict.virtual_server) != before) actions.emplace_back(PoolChanged{verdict.virtual_server});
+}
+
+bool Pool::checker_up(std::size_t virtual_server, std::size_t real_server, std::size_t checker) const {
+  return servers_.at(virtual_server).real_servers.at(real_server).checker_up.at(checker);
+}
+
+std::vector<PoolAction> Pool::carry_over(const Pool& old, const PoolCarry& carry) {
+  std::vector<PoolAction> actions;
+  const auto at = [](const auto& table, std::size_t i) -> std::optional<std::size_t> {
+    return i < table.size() ? table[i] : std::nullopt;
+  };
+  for (std::size_t v = 0; v < servers_.size(); ++v) {
+    ServerState& server = servers_[v];
+    const auto from = at(carry.virtual_server_from, v);
+    const bool continued = from && *from < old.servers_.size();
+    const ServerState* before = continued ? &old.servers_[*from] : nullptr;
+    for (std::size_t r = 0; r < server.real_servers.size(); ++r) {
+      RealServerState& real = server.real_servers[r];
+      std::optional<std::size_t> real_from;
+      if (before != nullptr && v < carry.real_server_from.size()) real_from = at(carry.real_server_from[v], r);
+      const RealServerState* previous =
+          real_from && *real_from < before->real_servers.size() ? &before->real_servers[*real_from] : nullptr;
+      const bool was_alive = previous != nullptr && previous->alive();
+      for (std::size_t c = 0; c < real.checker_up.size(); ++c) {
+        std::optional<std::size_t> checker_from;
+        if (previous != nullptr && v < carry.checker_from.size() && r < carry.checker_from[v].size()) {
+          checker_from = at(carry.checker_from[v][r], c);
+        }
+        if (checker_from && *checker_from < previous->checker_up.size()) {
+          real.checker_up[c] = previous->checker_up[*checker_from];
+          // A continued checker keeps its dynamic weight (misc_dynamic) with its verdict.
+          if (*checker_from < previous->checker_weight.size()) {
+            real.checker_weight[c] = previous->checker_weight[*checker_from];
+          }
+        } else if (!was_alive) {
+          real.checker_up[c] = false;
+        }  // else: as at start (the spec's checker_starts_up, already in place)
+      }
+      if (previous != nullptr && real.alive() != was_alive) {
+        if (real.alive()) {
+          actions.emplace_back(RealServerUp{v, r});
+        } else {
+          actions.emplace_back(RealServerDown{v, r});
+        }
+      }
+    }
+    if (before != nullptr) {
+      server.quorum_up = before->quorum_up;
+      server.suspended = before->suspended;
+      update_quorum(v, actions);
+    } else {
+      server.quorum_up = live_weight(server) >= server.spec.quorum;
+    }
+  }
   return actions;
 }
 

@@ -6,7 +6,8 @@
 // Rules (docs/config.md §11, §12):
 //  * a real server is alive while every one of its checkers reports up (no checkers: always);
 //    a checker starts down with `alpha`, else up;
-//  * an alive server is in the pool with its weight (a misc_dynamic verdict replaces the weight);
+//  * an alive server is in the pool with its weight; a checker's dynamic weight (misc_dynamic,
+//    file_check) replaces it until that checker reports without one (the first such checker wins);
 //    a dead one is removed, or kept at weight 0 with inhibit_on_failure;
 //  * quorum: the total weight of alive servers. It is gained when the total reaches
 //    quorum + hysteresis and lost when it falls below quorum - hysteresis (or to 0);
@@ -14,7 +15,8 @@
 //    (real servers removed, or at weight 0 with inhibit_on_failure); otherwise the sorry server is
 //    absent (or at weight 0 with its `inhibit`);
 //  * ha_suspend: while suspended, verdicts are ignored and the pool stays as it is;
-//  * omega: stop() reports notify_down for alive servers and quorum_down if quorum was held.
+//  * omega: stop() reports notify_down for alive servers and quorum_down if quorum was held;
+//  * reload (carry_over): what continues keeps its state; see PoolCarry.
 // The initial state (start()) reports nothing: scripts run on changes.
 #include <cstddef>
 #include <cstdint>
@@ -84,6 +86,24 @@ struct PoolChanged {  // desired(virtual_server) changed: reconcile its services
 };
 using PoolAction = std::variant<RealServerUp, RealServerDown, QuorumGained, QuorumLost, PoolChanged>;
 
+// What a reloaded pool continues from the old one (indexes of the old pool; nullopt = new).
+// Rules of carry_over():
+//  * a continued checker keeps its up/down state;
+//  * a new checker of a real server that was alive starts as at start (down with alpha, else up);
+//    a new checker of a new real server, or of one that was down, starts down: a server is never
+//    put into the pool by a reload before a checker has seen it pass (alpha for the new ones);
+//  * a continued real server keeps a misc_dynamic/file_check weight while one of its checkers
+//    continues; it reports up/down if the reload changed whether it is alive;
+//  * a continued virtual server keeps its quorum state and its suspension, then quorum is
+//    re-evaluated with the new weights, quorum and hysteresis (quorum_up/quorum_down on change);
+//  * a new virtual server starts as at start, silently.
+struct PoolCarry {
+  std::vector<std::optional<std::size_t>> virtual_server_from;            // per new virtual server
+  std::vector<std::vector<std::optional<std::size_t>>> real_server_from;  // per new virtual server, real server
+  // per new virtual server, real server, checker
+  std::vector<std::vector<std::vector<std::optional<std::size_t>>>> checker_from;
+};
+
 class Pool {
  public:
   explicit Pool(std::vector<VirtualServerSpec> specs);
@@ -97,7 +117,9 @@ class Pool {
   std::vector<PoolAction> on_verdict(const Verdict& verdict);
   // ha_suspend: while suspended the virtual server ignores verdicts.
   void set_suspended(std::size_t virtual_server, bool suspended);
-  [[nodiscard]] bool suspended(std::size_t virtual_server) const { return servers_.at(virtual_server).suspended; }
+  // Reload: this pool (just built from the new specs) takes over the state of `old` as `carry`
+  // says. Returns the notifications the change calls for (indexes of this pool).
+  std::vector<PoolAction> carry_over(const Pool& old, const PoolCarry& carry);
   // Orderly stop: the omega notifications.
   [[nodiscard]] std::vector<PoolAction> stop() const;
 
@@ -107,13 +129,17 @@ class Pool {
   [[nodiscard]] std::vector<ServiceState> desired_all() const;
 
   [[nodiscard]] bool alive(std::size_t virtual_server, std::size_t real_server) const;
+  // What one checker last said (its starting state for a checker that has not reported).
+  [[nodiscard]] bool checker_up(std::size_t virtual_server, std::size_t real_server, std::size_t checker) const;
+  [[nodiscard]] bool suspended(std::size_t virtual_server) const { return servers_.at(virtual_server).suspended; }
   [[nodiscard]] bool quorum(std::size_t virtual_server) const { return servers_.at(virtual_server).quorum_up; }
   [[nodiscard]] std::uint64_t live_weight(std::size_t virtual_server) const;
 
  private:
   struct RealServerState {
     std::vector<bool> checker_up;
-    std::optional<std::uint32_t> dynamic_weight;
+    std::vector<std::optional<std::uint32_t>> checker_weight;  // each checker's last reported weight
+    [[nodiscard]] std::optional<std::uint32_t> dynamic_weight() const;
     [[nodiscard]] bool alive() const;
   };
   struct ServerState {
@@ -124,6 +150,8 @@ class Pool {
   };
   [[nodiscard]] std::uint32_t weight_of(const ServerState& server, std::size_t real_server) const;
   [[nodiscard]] std::uint64_t live_weight(const ServerState& server) const;
+  // Quorum after a change of live weight (hysteresis applies); appends quorum_up/down.
+  void update_quorum(std::size_t virtual_server, std::vector<PoolAction>& actions);
 
   std::vector<ServerState> servers_;
 };

@@ -27,12 +27,18 @@ WATCHDOG_USEC = 1_000_000
 METRICS_PORT = 9650
 
 
-def config(extra_global: dict | None = None, priority: int = 150) -> str:
+def config(extra_global: dict | None = None, priority: int = 150, scripts: bool = False) -> str:
     settings = {"vrrp_rt_priority": 0, "vrrp_no_swap": False}
     settings.update(extra_global or {})
-    return toml_table("global", settings) + instance(
-        "VI_1", priority=priority, advert_int=1, track_file=["maint"]) + toml_table(
+    tracked = {"track_script": ["chk_ok", "chk_fail"]} if scripts else {}
+    text = toml_table("global", settings) + instance(
+        "VI_1", priority=priority, advert_int=1, track_file=["maint"], **tracked) + toml_table(
         "track_file.maint", {"file": "maint-weight", "weight": -10, "init_file": True})
+    if scripts:
+        # One passing and one failing script (weight -5: the instance stays MASTER, there is no peer).
+        text += toml_table("vrrp_script.chk_ok", {"script": ["/bin/true"], "interval": "300ms"})
+        text += toml_table("vrrp_script.chk_fail", {"script": ["/bin/false"], "interval": "300ms", "weight": -5})
+    return text
 
 
 class NotifyListener:
@@ -244,8 +250,35 @@ def case_vigilctl(lab: vigil_lab.Lab) -> None:
     assert_true("connection refused" in refused.stderr, f"stale socket: message {refused.stderr!r}")
 
 
+LATENESS = "vigil_advert_send_lateness_seconds"
+LATENESS_BOUNDS = ["0.0005", "0.001", "0.002", "0.005", "0.01", "0.05", "0.1", "+Inf"]
+
+
+def check_lateness_histogram(scrape) -> None:
+    """The engine's advert send lateness histogram: every bucket, cumulative, +Inf equal to the
+    count, which grows with the master's adverts (timing itself is not asserted: shared CI)."""
+    def series(body: str) -> dict[str, float]:
+        found = {}
+        for line in body.splitlines():
+            if line.startswith(LATENESS):
+                name, _, value = line.rpartition(" ")
+                found[name] = float(value)
+        return found
+
+    vigil_lab.wait_for(lambda: series(scrape()).get(f"{LATENESS}_count", 0) >= 2, what="two adverts in the histogram")
+    body = scrape()
+    assert_true(f"# TYPE {LATENESS} histogram" in body, "lateness histogram typed")
+    found = series(body)
+    buckets = [found.get(f'{LATENESS}_bucket{{le="{bound}"}}') for bound in LATENESS_BOUNDS]
+    assert_true(all(b is not None for b in buckets), f"every lateness bucket exported: {found}")
+    assert_true(all(a <= b for a, b in zip(buckets, buckets[1:])), f"lateness buckets cumulative: {buckets}")
+    assert_equal(buckets[-1], found[f"{LATENESS}_count"], "+Inf bucket equals the count")
+    assert_true(found[f"{LATENESS}_sum"] >= 0, "lateness sum")
+    print(f"advert send lateness: {found[f'{LATENESS}_count']:.0f} adverts, buckets {buckets}")
+
+
 def case_metrics(lab: vigil_lab.Lab) -> None:
-    node, daemon = start(lab, config({"metrics_listen": f"127.0.0.1:{METRICS_PORT}"}))
+    node, daemon = start(lab, config({"metrics_listen": f"127.0.0.1:{METRICS_PORT}"}, scripts=True))
     daemon.wait_state("MASTER")
     url = f"http://127.0.0.1:{METRICS_PORT}/metrics"
 
@@ -265,9 +298,41 @@ def case_metrics(lab: vigil_lab.Lab) -> None:
                  'vigil_vrrp_priority{iname="VI_1",intf="eth0",vrid="51",kind="base"} 150',
                  'vigil_reloads_total{result="success"} 0'):
         assert_true(text in body, f"metrics have {text!r}")
+    # Track scripts: the exporter's status (1 GOOD, 0 BAD) and state, and Vigil's counters.
+    vigil_lab.wait_for(lambda: 'keepalived_script_status{name="chk_fail"} 0' in scrape()[1],
+                       what="chk_fail reported BAD")
+    body = scrape()[1]
+    for text in ('keepalived_script_status{name="chk_ok"} 1', 'keepalived_script_state{name="chk_ok"} ',
+                 'vigil_script_timeouts_total{name="chk_ok"} 0', 'vigil_script_last_duration_seconds{name="chk_ok"} '):
+        assert_true(text in body, f"metrics have {text!r}")
+
+    def script_counter(name: str, family: str) -> int:
+        prefix = f'{family}{{name="{name}"}} '
+        lines = [line for line in scrape()[1].splitlines() if line.startswith(prefix)]
+        assert_equal(len(lines), 1, f"one {prefix!r} line")
+        return int(float(lines[0][len(prefix):]))
+
+    vigil_lab.wait_for(lambda: script_counter("chk_fail", "vigil_script_failures_total") >= 2, what="failures counted")
+    # The same figures in the state document, and the timers in the dump (a MASTER's next advert).
+    scripts = {s["name"]: s for s in status_json(daemon)["vrrp_scripts"]}
+    assert_equal(sorted(scripts), ["chk_fail", "chk_ok"], "scripts in status --json")
+    assert_equal((scripts["chk_ok"]["status"], scripts["chk_fail"]["status"]), ("GOOD", "BAD"), "script status")
+    assert_true(scripts["chk_fail"]["failures"] >= 2 and scripts["chk_ok"]["failures"] == 0, f"counters {scripts}")
+    dump = json.loads(vigilctl(daemon, "dump").stdout)
+    now = time.time()
+    timers = dump["vrrp_instances"][0]["timers"]
+    assert_true(timers["advert"] is not None and now - 1 <= timers["advert"] <= now + 2, f"next advert due: {timers}")
+    assert_true(timers["master_down"] is None, f"a master has no master-down timer: {timers}")
+    next_run = {s["name"]: s["next_run"] for s in dump["vrrp_scripts"]}
+    assert_true(all(v is None or now - 1 <= v <= now + 2 for v in next_run.values()), f"next script runs {next_run}")
+
+    runs_before = script_counter("chk_ok", "vigil_script_runs_total")
+    check_lateness_histogram(lambda: scrape()[1])
     os.kill(daemon.process.pid, signal.SIGHUP)
     vigil_lab.wait_for(lambda: 'vigil_reloads_total{result="success"} 1' in scrape()[1], what="reload counted")
     assert_true("vigil_last_reload_duration_seconds " in scrape()[1], "reload duration exported")
+    # An unchanged script keeps running through the reload: its counters go on, not from zero.
+    assert_true(script_counter("chk_ok", "vigil_script_runs_total") >= runs_before, "runs kept across the reload")
     missing = node.run(["python3", "-c", "import urllib.request,urllib.error\ntry:\n urllib.request.urlopen("
                         f"'http://127.0.0.1:{METRICS_PORT}/nope',timeout=10)\nexcept urllib.error.HTTPError as e:\n"
                         " print(e.code)"]).stdout.strip()

@@ -92,3 +92,89 @@ url = [{ path = "/" }]
   CHECK(specs[6].timing.delay_before_retry == 10s);  // dns: delay_loop
   CHECK(specs[6].port == 8443);
 }
+
+TEST_CASE("checker reload: a checker continues when it probes the same way (table)") {
+  const char* base = R"(
+[[virtual_server]]
+ip = "192.0.2.10"
+port = 80
+delay_loop = "5s"
+[[virtual_server.real_server]]
+ip = "198.51.100.1"
+  [[virtual_server.real_server.tcp_check]]
+  [[virtual_server.real_server.http_get]]
+  url = [{ path = "/health" }]
+[[virtual_server.real_server]]
+ip = "198.51.100.2"
+  [[virtual_server.real_server.misc_check]]
+  misc_path = "test -e /tmp/rs2"
+)";
+  const auto old_specs = vigil::checker::resolve_checkers(load(base), "h");
+  REQUIRE(old_specs.size() == 3);
+  const std::map<vigil::checker::RealServerRef, vigil::checker::RealServerRef> same{{{0, 0}, {0, 0}}, {{0, 1}, {0, 1}}};
+  using Match = std::vector<std::optional<std::size_t>>;
+  struct Row {
+    const char* what;
+    std::string text;
+    std::map<vigil::checker::RealServerRef, vigil::checker::RealServerRef> moved;
+    Match expected;
+  };
+  auto edit = [&](const std::string& a, const std::string& b) {
+    std::string text = base;
+    const auto at = text.find(a);
+    REQUIRE(at != std::string::npos);
+    return text.replace(at, a.size(), b);
+  };
+  const std::vector<Row> rows{
+      {"unchanged", base, same, {0, 1, 2}},
+      {"the http path changed", edit("/health", "/ready"), same, {0, std::nullopt, 2}},
+      {"the virtual server's delay_loop changed: every inherited timing differs",
+       edit("\"5s\"", "\"6s\""),
+       same,
+       {std::nullopt, std::nullopt, std::nullopt}},
+      {"alpha alone changed: still the same probe",
+       edit("delay_loop = \"5s\"", "delay_loop = \"5s\"\nalpha = true"),
+       same,
+       {0, 1, 2}},
+      {"the real server is a new one", base, {{{0, 0}, {0, 0}}}, {0, 1, std::nullopt}},
+      {"real servers swapped places in the file",
+       base,
+       {{{0, 0}, {0, 1}}, {{0, 1}, {0, 0}}},
+       {std::nullopt, std::nullopt, std::nullopt}},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.what);
+    const auto new_specs = vigil::checker::resolve_checkers(load(row.text.c_str()), "h");
+    CHECK(vigil::checker::match_checkers(old_specs, new_specs, row.moved) == row.expected);
+  }
+}
+
+TEST_CASE("checker reload: a moved real server takes its checkers along") {
+  const auto old_specs = vigil::checker::resolve_checkers(load(R"(
+[[virtual_server]]
+ip = "192.0.2.10"
+port = 80
+[[virtual_server.real_server]]
+ip = "198.51.100.1"
+  [[virtual_server.real_server.tcp_check]]
+[[virtual_server.real_server]]
+ip = "198.51.100.2"
+  [[virtual_server.real_server.tcp_check]]
+)"),
+                                                          "h");
+  const auto new_specs = vigil::checker::resolve_checkers(load(R"(
+[[virtual_server]]
+ip = "192.0.2.10"
+port = 80
+[[virtual_server.real_server]]
+ip = "198.51.100.2"
+  [[virtual_server.real_server.tcp_check]]
+[[virtual_server.real_server]]
+ip = "198.51.100.1"
+  [[virtual_server.real_server.tcp_check]]
+)"),
+                                                          "h");
+  const std::map<vigil::checker::RealServerRef, vigil::checker::RealServerRef> moved{{{0, 0}, {0, 1}},
+                                                                                     {{0, 1}, {0, 0}}};
+  CHECK(vigil::checker::match_checkers(old_specs, new_specs, moved) == std::vector<std::optional<std::size_t>>{1, 0});
+}

@@ -80,7 +80,12 @@ void check_exposition(const std::string& text) {
     } else {
       INFO(line);
       REQUIRE(std::regex_match(line, match, sample));
-      CHECK(match[1] == current);
+      if (types[current] == "histogram") {
+        const std::string name = match[1];
+        CHECK((name == current + "_bucket" || name == current + "_sum" || name == current + "_count"));
+      } else {
+        CHECK(match[1] == current);
+      }
       if (types[current] == "counter") CHECK(current.size() > 6);
       CHECK(series.insert(line.substr(0, line.rfind(' '))).second);
     }
@@ -121,12 +126,65 @@ TEST_CASE("metrics: keepalived exporter names with labels and values") {
         std::string::npos);
 }
 
+TEST_CASE("metrics: vrrp_scripts as the exporter's keepalived_script_status/_state and vigil_script_*") {
+  json doc = document();
+  doc["vrrp_scripts"] = {{{"name", "chk_nginx"},
+                          {"status", "GOOD"},
+                          {"running", false},
+                          {"disabled", false},
+                          {"runs", 12},
+                          {"failures", 3},
+                          {"timeouts", 1},
+                          {"last_duration_seconds", 0.004},
+                          {"last_run", 1000.0},
+                          {"next_run", 1002.0}},
+                         {{"name", "chk_\"db\""},
+                          {"status", "BAD"},
+                          {"running", true},
+                          {"disabled", false},
+                          {"runs", 0},
+                          {"failures", 0},
+                          {"timeouts", 0},
+                          {"last_duration_seconds", 0.0},
+                          {"last_run", nullptr},
+                          {"next_run", nullptr}}};
+  const std::string text = render_metrics(doc);
+  check_exposition(text);
+  CHECK(text.find("keepalived_script_status{name=\"chk_nginx\"} 1\n") != std::string::npos);
+  CHECK(text.find("keepalived_script_state{name=\"chk_nginx\"} 0\n") != std::string::npos);
+  CHECK(text.find("keepalived_script_status{name=\"chk_\\\"db\\\"\"} 0\n") != std::string::npos);
+  CHECK(text.find("keepalived_script_state{name=\"chk_\\\"db\\\"\"} 1\n") != std::string::npos);
+  CHECK(text.find("vigil_script_runs_total{name=\"chk_nginx\"} 12\n") != std::string::npos);
+  CHECK(text.find("vigil_script_failures_total{name=\"chk_nginx\"} 3\n") != std::string::npos);
+  CHECK(text.find("vigil_script_timeouts_total{name=\"chk_nginx\"} 1\n") != std::string::npos);
+  CHECK(text.find("vigil_script_last_duration_seconds{name=\"chk_nginx\"} 0.004\n") != std::string::npos);
+}
+
 TEST_CASE("metrics: a daemon without instances or reloads is still valid exposition") {
   const json empty = {{"daemon", {{"started_at", 5.0}}}, {"vrrp_instances", json::array()}};
   const std::string text = render_metrics(empty);
   check_exposition(text);
   CHECK(text.find("vigil_last_reload_success") != std::string::npos);  // HELP/TYPE only
   CHECK(text.find("\nvigil_last_reload_success ") == std::string::npos);
+}
+
+TEST_CASE("metrics: the advert send lateness histogram has cumulative buckets, sum and count") {
+  json status = document();
+  status["advert_send_lateness"] = {{"bounds", {0.0005, 0.001, 0.1}},
+                                    {"counts", {5, 2, 0, 1}},  // per bucket; the last is +Inf
+                                    {"count", 8},
+                                    {"sum", 0.25}};
+  const std::string text = render_metrics(status);
+  check_exposition(text);
+  CHECK(text.find("# TYPE vigil_advert_send_lateness_seconds histogram\n") != std::string::npos);
+  CHECK(text.find("vigil_advert_send_lateness_seconds_bucket{le=\"0.0005\"} 5\n") != std::string::npos);
+  CHECK(text.find("vigil_advert_send_lateness_seconds_bucket{le=\"0.001\"} 7\n") != std::string::npos);
+  CHECK(text.find("vigil_advert_send_lateness_seconds_bucket{le=\"0.1\"} 7\n") != std::string::npos);
+  CHECK(text.find("vigil_advert_send_lateness_seconds_bucket{le=\"+Inf\"} 8\n") != std::string::npos);
+  CHECK(text.find("vigil_advert_send_lateness_seconds_sum 0.25\n") != std::string::npos);
+  CHECK(text.find("vigil_advert_send_lateness_seconds_count 8\n") != std::string::npos);
+  // Without VRRP (no histogram in the document) the family is left out.
+  CHECK(render_metrics(document()).find("vigil_advert_send_lateness") == std::string::npos);
 }
 
 TEST_CASE("stats: --clear sets a baseline and the totals stay in the document") {

@@ -227,6 +227,28 @@ TEST_CASE("reload plan: a sync group whose member restarts restarts as a whole a
     CHECK(plan.find_new("VI_1")->action == ReloadAction::kRestart);
     CHECK(plan.find_new("VI_2")->action == ReloadAction::kRestart);
   }
+  SUBCASE("the group is renamed with the same members: both stay") {
+    auto after = before;
+    auto node = after.vrrp_sync_group.extract("G");
+    node.key() = "H";
+    node.mapped().name = "H";
+    after.vrrp_sync_group.insert(std::move(node));
+    const auto plan = plan_reload(before, after);
+    CHECK(plan.find_new("VI_1")->action == ReloadAction::kUnchanged);
+    CHECK(plan.find_new("VI_2")->action == ReloadAction::kUnchanged);
+  }
+}
+
+TEST_CASE("reload plan: a standalone instance joining a sync group with another member restarts with it") {
+  const auto before = two_instances();
+  auto after = before;
+  config::VrrpSyncGroup group;
+  group.name = "G";
+  group.group = {"VI_1", "VI_2"};
+  after.vrrp_sync_group["G"] = group;
+  const auto joined = plan_reload(before, after);
+  CHECK(joined.find_new("VI_1")->action == ReloadAction::kRestart);
+  CHECK(joined.find_new("VI_2")->action == ReloadAction::kRestart);
 }
 
 TEST_CASE("reload plan: trackers by name and definition") {

@@ -165,6 +165,35 @@ TEST_CASE("ipvs pool: misc_dynamic weight replaces the configured weight and cou
   CHECK(pool_of(pool) == "198.51.100.1:80/0");
 }
 
+TEST_CASE("ipvs pool: a verdict without a weight gives the server its configured weight back") {
+  // misc_dynamic exit 5 (weight 3), then exit 0: keepalived's "exit 0 restores the weight".
+  VirtualServerSpec spec;
+  spec.services = {service("192.0.2.10", 80)};
+  spec.real_servers = {real("198.51.100.1", 2)};
+  Pool pool({spec});
+  CHECK(text(pool.on_verdict(verdict(0, true, 0, 3))) == "pool");
+  CHECK(pool_of(pool) == "198.51.100.1:80/3");
+  CHECK(text(pool.on_verdict(verdict(0, true, 0))) == "pool");
+  CHECK(pool_of(pool) == "198.51.100.1:80/2");
+  // DOWN drops the dynamic weight too: back UP without one is the configured weight.
+  CHECK(text(pool.on_verdict(verdict(0, true, 0, 7))) == "pool");
+  CHECK(text(pool.on_verdict(verdict(0, false, 0))) == "down0,quorum_down,pool");
+  CHECK(text(pool.on_verdict(verdict(0, true, 0))) == "up0,quorum_up,pool");
+  CHECK(pool_of(pool) == "198.51.100.1:80/2");
+}
+
+TEST_CASE("ipvs pool: a checker without a weight leaves another checker's dynamic weight alone") {
+  VirtualServerSpec spec;
+  spec.services = {service("192.0.2.10", 80)};
+  spec.real_servers = {real("198.51.100.1", 2, 2)};
+  Pool pool({spec});
+  CHECK(text(pool.on_verdict(verdict(0, true, 1, 9))) == "pool");  // checker 1: misc_dynamic
+  CHECK(text(pool.on_verdict(verdict(0, true, 0))).empty());       // checker 0: a tcp_check
+  CHECK(pool_of(pool) == "198.51.100.1:80/9");
+  CHECK(text(pool.on_verdict(verdict(0, true, 1))) == "pool");
+  CHECK(pool_of(pool) == "198.51.100.1:80/2");
+}
+
 TEST_CASE("ipvs pool: ha_suspend ignores verdicts while suspended") {
   VirtualServerSpec spec;
   spec.services = {service("192.0.2.10", 80)};
@@ -225,4 +254,112 @@ TEST_CASE("ipvs types: persistence netmask and service names") {
   CHECK(Service::netmask_for(Family::kIPv4, 32) == 0xffffffff);
   CHECK(ServiceKey::for_address(ip("2001:db8::1"), 53, Protocol::kUdp).to_string() == "UDP [2001:db8::1]:53");
   CHECK(ServiceKey::for_fwmark(7, Family::kIPv4).to_string() == "FWM 7");
+}
+
+// Reload: the new pool takes over the old one's state where the plan says an object continues.
+TEST_CASE("ipvs pool reload: continued checkers keep their state, new real servers wait for a pass") {
+  VirtualServerSpec before;
+  before.services = {service("192.0.2.10", 80)};
+  before.real_servers = {real("198.51.100.1", 1), real("198.51.100.2", 1), real("198.51.100.3", 1)};
+  Pool old({before});
+  REQUIRE(text(old.on_verdict(verdict(1, false))) == "down1,pool");  // .2 failed before the reload
+  REQUIRE(pool_of(old) == "198.51.100.1:80/1 198.51.100.3:80/1");
+
+  // New config: .1 weight 5 (an edit), .2 kept (still failed), .3 removed, .4 added (no alpha).
+  VirtualServerSpec after;
+  after.services = {service("192.0.2.10", 80)};
+  after.real_servers = {real("198.51.100.1", 5), real("198.51.100.2", 1), real("198.51.100.4", 1)};
+  Pool pool({after});
+  PoolCarry carry;
+  carry.virtual_server_from = {0};
+  carry.real_server_from = {{0, 1, std::nullopt}};
+  carry.checker_from = {{{0}, {0}, {std::nullopt}}};
+  CHECK(text(pool.carry_over(old, carry)) == "");  // nothing changed state: no notify, no quorum script
+  CHECK(pool_of(pool) == "198.51.100.1:80/5");     // .2 stays out, .4 waits for its checker
+  CHECK_FALSE(pool.checker_up(0, 1, 0));
+  CHECK_FALSE(pool.checker_up(0, 2, 0));
+  CHECK(text(pool.on_verdict(verdict(2, true))) == "up2,pool");
+  CHECK(pool_of(pool) == "198.51.100.1:80/5 198.51.100.4:80/1");
+}
+
+TEST_CASE("ipvs pool reload: a new checker of a live server starts as at start (table)") {
+  struct Row {
+    const char* what;
+    bool was_alive;
+    bool alpha;
+    bool checker_continues;
+    bool starts_up;
+    const char* actions;
+  };
+  const std::vector<Row> rows{
+      {"alive, new checker without alpha: stays in", true, false, false, true, ""},
+      {"alive, new checker with alpha: goes out until it passes", true, true, false, false, "down0,quorum_down"},
+      {"dead, its checker changed (a new one): stays out", false, false, false, false, ""},
+      {"dead, checker continued: stays out", false, false, true, false, ""},
+      {"alive, checker continued: stays in", true, true, true, true, ""},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.what);
+    VirtualServerSpec spec;
+    spec.services = {service("192.0.2.10", 80)};
+    spec.real_servers = {real("198.51.100.1", 1)};
+    Pool old({spec});
+    if (!row.was_alive) REQUIRE(text(old.on_verdict(verdict(0, false))) == "down0,quorum_down,pool");
+    spec.real_servers = {real("198.51.100.1", 1, 1, row.alpha)};
+    Pool pool({spec});
+    PoolCarry carry{{0}, {{0}}, {{{row.checker_continues ? std::optional<std::size_t>(0) : std::nullopt}}}};
+    CHECK(text(pool.carry_over(old, carry)) == row.actions);
+    CHECK(pool.checker_up(0, 0, 0) == row.starts_up);
+    CHECK(pool.alive(0, 0) == row.starts_up);
+  }
+}
+
+TEST_CASE("ipvs pool reload: quorum is re-evaluated with the new settings; new virtual servers start silent") {
+  VirtualServerSpec spec;
+  spec.services = {service("192.0.2.10", 80)};
+  spec.real_servers = {real("198.51.100.1", 2), real("198.51.100.2", 2)};
+  spec.quorum = 3;
+  Pool old({spec});
+  REQUIRE(old.quorum(0));
+  old.set_suspended(0, true);
+
+  VirtualServerSpec raised = spec;
+  raised.quorum = 5;  // the live weight 4 no longer reaches it
+  VirtualServerSpec added;
+  added.services = {service("192.0.2.11", 80)};
+  added.real_servers = {real("198.51.100.7", 1, 0)};  // no checker: alive at once
+  Pool pool({raised, added});
+  PoolCarry carry{{0, std::nullopt}, {{0, 1}, {std::nullopt}}, {{{0}, {0}}, {{}}}};
+  CHECK(text(pool.carry_over(old, carry)) == "quorum_down");
+  CHECK_FALSE(pool.quorum(0));
+  CHECK(pool.suspended(0));  // carried; the daemon then recomputes it
+  CHECK(pool.quorum(1));
+  CHECK(pool_of(pool, 1) == "198.51.100.7:80/1");
+}
+
+TEST_CASE("ipvs pool reload: a dynamic weight stays while its checker continues") {
+  VirtualServerSpec spec;
+  spec.services = {service("192.0.2.10", 80)};
+  spec.real_servers = {real("198.51.100.1", 1)};
+  Pool old({spec});
+  REQUIRE(text(old.on_verdict(verdict(0, true, 0, 7))) == "pool");
+  Pool kept({spec});
+  CHECK(text(kept.carry_over(old, PoolCarry{{0}, {{0}}, {{{0}}}})) == "");
+  CHECK(pool_of(kept) == "198.51.100.1:80/7");
+  Pool replaced({spec});
+  CHECK(text(replaced.carry_over(old, PoolCarry{{0}, {{0}}, {{{std::nullopt}}}})) == "");
+  CHECK(pool_of(replaced) == "198.51.100.1:80/1");
+}
+
+TEST_CASE("ipvs pool reload: a new real server with inhibit_on_failure waits at weight 0") {
+  VirtualServerSpec spec;
+  spec.services = {service("192.0.2.10", 80)};
+  spec.real_servers = {real("198.51.100.1", 1)};
+  Pool old({spec});
+  spec.real_servers.push_back(real("198.51.100.2", 4, 1, false, /*inhibit=*/true));
+  Pool pool({spec});
+  CHECK(text(pool.carry_over(old, PoolCarry{{0}, {{0, std::nullopt}}, {{{0}, {std::nullopt}}}})) == "");
+  CHECK(pool_of(pool) == "198.51.100.1:80/1 198.51.100.2:80/0");
+  CHECK(text(pool.on_verdict(verdict(1, true))) == "up1,pool");
+  CHECK(pool_of(pool) == "198.51.100.1:80/1 198.51.100.2:80/4");
 }

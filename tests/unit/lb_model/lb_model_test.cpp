@@ -5,18 +5,13 @@
 
 #include <string>
 
-#include "config/loader.hpp"
+#include "toml_config.hpp"
 
 using namespace vigil;
 
 namespace {
 
-config::Config load(const std::string& text) {
-  auto loaded = config::load_string(text, config::Syntax::kToml, "test.toml");
-  for (const auto& d : loaded.diagnostics) MESSAGE(d.message);
-  REQUIRE(loaded.ok());
-  return *loaded.config;
-}
+const auto& load = testing::load_toml;
 
 }  // namespace
 
