@@ -25,7 +25,8 @@ declare -A allowed=(
   [sys]="rt"
   [checker]="check config rt net sys"
   [engine]="vrrp track ipvs check config rt net sys"
-  [control]="engine config rt net sys vrrp track ipvs check"
+  # control/vigilctl runs genhash itself (`vigilctl genhash URL`): the checker drivers sit beside the engine.
+  [control]="engine checker config rt net sys vrrp track ipvs check"
   [daemon]="*"
 )
 for dir in src/*/; do

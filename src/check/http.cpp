@@ -11,6 +11,16 @@ namespace vigil::check {
 namespace {
 
 constexpr std::size_t kMaxHeadBytes = 64 * 1024;
+constexpr std::size_t kMaxChunkLine = 4 * 1024;      // a size line with its extensions
+constexpr std::size_t kMaxTrailerBytes = 64 * 1024;  // all trailer fields together
+constexpr std::uint64_t kMaxChunkSize = (std::uint64_t{1} << 63) - 1;
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
 
 std::string to_hex(const unsigned char* data, unsigned int length) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -59,6 +69,103 @@ std::string build_http_request(const HttpRequestSpec& spec) {
   return request;
 }
 
+bool ChunkedDecoder::fail(std::string why) {
+  state_ = State::kFailed;
+  error_ = "chunked body: " + why;
+  return false;
+}
+
+bool ChunkedDecoder::feed(std::string_view bytes, std::string& payload) {
+  // The size line is over: a zero size starts the trailer section, any other its data.
+  const auto end_size_line = [this] {
+    line_bytes_ = 0;
+    has_digits_ = false;
+    size_ended_ = false;
+    state_ = size_ == 0 ? State::kTrailer : State::kData;
+  };
+  std::size_t i = 0;
+  while (i < bytes.size()) {
+    if (state_ == State::kDone) return true;
+    if (state_ == State::kFailed) return false;
+    if (state_ == State::kData) {
+      const auto take = static_cast<std::size_t>(std::min<std::uint64_t>(size_, bytes.size() - i));
+      payload.append(bytes.substr(i, take));
+      i += take;
+      size_ -= take;
+      if (size_ == 0) state_ = State::kDataCr;
+      continue;
+    }
+    const char c = bytes[i++];
+    switch (state_) {
+      case State::kSize:
+        if (++line_bytes_ > kMaxChunkLine) return fail("chunk size line longer than 4 KiB");
+        if (const int digit = hex_value(c); digit >= 0 && !size_ended_) {
+          if (size_ > (kMaxChunkSize >> 4)) return fail("chunk size does not fit 63 bits");
+          size_ = size_ * 16 + static_cast<std::uint64_t>(digit);
+          has_digits_ = true;
+        } else if (!has_digits_) {
+          return fail("a chunk size line without a size");
+        } else if (c == ' ' || c == '\t') {
+          size_ended_ = true;  // whitespace before an extension
+        } else if (c == ';') {
+          state_ = State::kExtension;
+        } else if (c == '\r') {
+          state_ = State::kSizeLf;
+        } else if (c == '\n') {
+          end_size_line();
+        } else {
+          return fail("not a hex digit in a chunk size");
+        }
+        break;
+      case State::kExtension:
+        if (++line_bytes_ > kMaxChunkLine) return fail("chunk size line longer than 4 KiB");
+        if (c == '\r') {
+          state_ = State::kSizeLf;
+        } else if (c == '\n') {
+          end_size_line();
+        }
+        break;
+      case State::kSizeLf:
+        if (c != '\n') return fail("chunk size line not ended by CRLF");
+        end_size_line();
+        break;
+      case State::kDataCr:
+        if (c == '\r') {
+          state_ = State::kDataLf;
+        } else if (c == '\n') {
+          state_ = State::kSize;
+        } else {
+          return fail("chunk data longer than its size");
+        }
+        break;
+      case State::kDataLf:
+        if (c != '\n') return fail("chunk data not followed by CRLF");
+        state_ = State::kSize;
+        break;
+      case State::kTrailer:
+        if (++trailer_bytes_ > kMaxTrailerBytes) return fail("trailer fields longer than 64 KiB");
+        if (c == '\r') {
+          state_ = State::kTrailerLf;
+        } else if (c == '\n') {
+          if (line_bytes_ == 0) state_ = State::kDone;
+          line_bytes_ = 0;
+        } else {
+          ++line_bytes_;
+        }
+        break;
+      case State::kTrailerLf:
+        if (c != '\n') return fail("trailer line not ended by CRLF");
+        state_ = line_bytes_ == 0 ? State::kDone : State::kTrailer;
+        line_bytes_ = 0;
+        break;
+      case State::kData:
+      case State::kDone:
+      case State::kFailed: break;  // handled above
+    }
+  }
+  return state_ != State::kFailed;
+}
+
 HttpResponseReader::HttpResponseReader() : md5_(std::make_unique<DigestContext>()) {}
 HttpResponseReader::~HttpResponseReader() = default;
 HttpResponseReader::HttpResponseReader(HttpResponseReader&&) noexcept = default;
@@ -84,20 +191,35 @@ bool HttpResponseReader::feed(std::string_view bytes) {
     head_.resize(end + 4);
     in_body_ = true;
     if (!parse_head()) return false;
-    if (content_length_ && *content_length_ == 0) {
+    if (!chunked_ && content_length_ && *content_length_ == 0) {
       finish_body();
       return true;
     }
     return feed(rest);
   }
+  if (chunked_) {
+    payload_.clear();
+    const bool ok = chunked_->feed(bytes, payload_);
+    digest_body(payload_);
+    if (!ok) {
+      error_ = chunked_->error();
+      return false;
+    }
+    if (chunked_->done()) finish_body();
+    return true;
+  }
   std::string_view take = bytes;
   if (content_length_)
     take =
         take.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(take.size(), *content_length_ - body_bytes_)));
-  EVP_DigestUpdate(md5_->ctx, take.data(), take.size());
-  body_bytes_ += take.size();
+  digest_body(take);
   if (content_length_ && body_bytes_ >= *content_length_) finish_body();
   return true;
+}
+
+void HttpResponseReader::digest_body(std::string_view payload) {
+  EVP_DigestUpdate(md5_->ctx, payload.data(), payload.size());
+  body_bytes_ += payload.size();
 }
 
 bool HttpResponseReader::parse_head() {
@@ -133,6 +255,13 @@ bool HttpResponseReader::parse_head() {
         return false;
       }
       content_length_ = length;
+    } else if (iequals(trim(line.substr(0, colon)), "Transfer-Encoding")) {
+      // The last coding decides the framing (RFC 9112 §6.1): "gzip, chunked" is chunked too (the
+      // digest is then over the gzip bytes; a check never asks for compression).
+      auto codings = trim(line.substr(colon + 1));
+      const std::size_t comma = codings.rfind(',');
+      if (comma != std::string_view::npos) codings = trim(codings.substr(comma + 1));
+      if (iequals(codings, "chunked")) chunked_.emplace();
     }
   }
   return true;
@@ -151,6 +280,10 @@ void HttpResponseReader::finish() {
   if (failed() || complete_) return;
   if (!in_body_) {
     error_ = head_.empty() ? "connection closed without a response" : "connection closed inside the headers";
+    return;
+  }
+  if (chunked_) {
+    error_ = "connection closed inside the chunked body after " + std::to_string(body_bytes_) + " bytes";
     return;
   }
   if (content_length_ && body_bytes_ < *content_length_) {

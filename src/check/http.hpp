@@ -29,8 +29,37 @@ struct StatusRangeSpec {
   friend bool operator==(const StatusRangeSpec&, const StatusRangeSpec&) = default;
 };
 
+// Transfer-Encoding: chunked (RFC 9112 §7.1) as a byte-at-a-time state machine: framed bytes in,
+// the payload out, in pieces as they arrive. Chunk extensions and trailer fields are read and
+// dropped. Hostile input (a size that does not fit 63 bits, lines over 4 KiB, trailers over
+// 64 KiB, a chunk not followed by CRLF) is an error; a bare LF is accepted where CRLF is due.
+class ChunkedDecoder {
+ public:
+  // Appends the payload carried by `bytes` to `payload`. Returns false once the framing is
+  // malformed (error() says why). Bytes after the last chunk's trailer are ignored.
+  bool feed(std::string_view bytes, std::string& payload);
+
+  [[nodiscard]] bool done() const { return state_ == State::kDone; }
+  [[nodiscard]] bool failed() const { return state_ == State::kFailed; }
+  [[nodiscard]] const std::string& error() const { return error_; }
+
+ private:
+  enum class State { kSize, kExtension, kSizeLf, kData, kDataCr, kDataLf, kTrailer, kTrailerLf, kDone, kFailed };
+  bool fail(std::string why);
+
+  State state_ = State::kSize;
+  std::uint64_t size_ = 0;      // of the chunk being read (kSize) or what is left of it (kData)
+  bool has_digits_ = false;     // the size line has at least one hex digit
+  bool size_ended_ = false;     // whitespace after the digits: only an extension or CRLF may follow
+  std::size_t line_bytes_ = 0;  // of the current size or trailer line
+  std::size_t trailer_bytes_ = 0;
+  std::string error_;
+};
+
 // Incremental HTTP/1.x response reader: status line, headers, then the body into an MD5 digest.
-// The body ends at Content-Length, else at the end of the stream (`finish()`).
+// A chunked body (Transfer-Encoding: chunked, which overrides Content-Length) is digested
+// de-chunked, as keepalived does, and ends with its last chunk; any other body ends at
+// Content-Length, else at the end of the stream (`finish()`).
 class HttpResponseReader {
  public:
   HttpResponseReader();
@@ -47,14 +76,16 @@ class HttpResponseReader {
   [[nodiscard]] bool failed() const { return !error_.empty(); }
   [[nodiscard]] const std::string& error() const { return error_; }
   [[nodiscard]] std::optional<int> status() const { return status_; }
-  [[nodiscard]] const std::string& head() const { return head_; }  // status line and headers as received
-  [[nodiscard]] std::uint64_t body_bytes() const { return body_bytes_; }
+  [[nodiscard]] const std::string& head() const { return head_; }         // status line and headers as received
+  [[nodiscard]] std::uint64_t body_bytes() const { return body_bytes_; }  // payload, without chunk framing
+  [[nodiscard]] bool chunked() const { return chunked_.has_value(); }
   // Lower-case hex MD5 of the body; valid once complete().
   [[nodiscard]] const std::string& digest() const { return digest_; }
 
  private:
   bool parse_head();
   void finish_body();
+  void digest_body(std::string_view payload);
 
   struct DigestContext;
   std::unique_ptr<DigestContext> md5_;
@@ -64,6 +95,8 @@ class HttpResponseReader {
   std::string error_;
   std::optional<int> status_;
   std::optional<std::uint64_t> content_length_;
+  std::optional<ChunkedDecoder> chunked_;
+  std::string payload_;  // scratch for the de-chunked bytes of one feed()
   std::uint64_t body_bytes_ = 0;
   std::string digest_;
 };

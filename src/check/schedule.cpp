@@ -20,14 +20,18 @@ Step CheckerSchedule::on_probe_finished(const ProbeResult& result, TimePoint now
   } else if (failures_ < timing_.retry) {
     // A failure within the retry budget changes nothing yet: probe again soon.
     ++failures_;
-    return Step{now + timing_.delay_before_retry, std::nullopt};
+    const bool first_of_streak = up_ && failures_ == 1;
+    return Step{now + timing_.delay_before_retry, std::nullopt, timing_.log_all_failures || first_of_streak};
   } else {
     failures_ = 0;
     up_ = false;
     weight_.reset();
   }
   const Verdict after{up_, weight_};
-  return Step{now + timing_.delay_loop, after == before ? std::nullopt : std::optional<Verdict>(after)};
+  const bool changed = !(after == before);
+  const Duration next = !up_ && timing_.fast_recovery ? timing_.delay_before_retry : timing_.delay_loop;
+  const bool log_failure = !result.ok && (changed || timing_.log_all_failures);
+  return Step{now + next, changed ? std::optional<Verdict>(after) : std::nullopt, log_failure};
 }
 
 }  // namespace vigil::check

@@ -16,6 +16,12 @@ struct CheckTiming {
   Duration warmup{0};       // the first probe starts at a random point in [0, warmup)
   Duration connect_timeout = std::chrono::seconds(5);
   bool alpha = false;  // start DOWN until a probe passes (default: UP until proven otherwise)
+  // Every failed probe is worth a log line, not only the first of a streak and the one that
+  // decides DOWN.
+  bool log_all_failures = false;
+  // While DOWN, probe again after delay_before_retry rather than delay_loop, so a server that
+  // recovers is back in the pool within delay_before_retry (http_get / ssl_get).
+  bool fast_recovery = false;
   friend bool operator==(const CheckTiming&, const CheckTiming&) = default;
 };
 
@@ -37,6 +43,9 @@ struct Verdict {
 struct Step {
   TimePoint next_probe;            // start the next probe then
   std::optional<Verdict> verdict;  // report this (only when it differs from the previous report)
+  // The probe failed and that is worth a log line: it began a streak of failures on an UP
+  // server, decided a verdict, or log_all_failures asks for every one.
+  bool log_failure = false;
 };
 
 class CheckerSchedule {

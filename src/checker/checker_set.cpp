@@ -8,6 +8,7 @@
 #include <asio/co_spawn.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
+#include <chrono>
 #include <exception>
 #include <memory>
 #include <random>
@@ -24,7 +25,8 @@ struct RunningChecker {
   CheckerSpec spec;
   asio::cancellation_signal cancel;
   bool stopped = false;
-  bool suspended = false;  // ha_suspend: no probes, no verdicts
+  bool suspended = false;       // ha_suspend: no probes, no verdicts
+  check::CheckerStatus status;  // last verdict and probe counts (vigilctl status); a reload keeps it
 };
 
 struct CheckerSet::Shared {
@@ -52,8 +54,10 @@ struct CheckerSet::Shared {
   bool stopped = false;
 
   [[nodiscard]] bool gone(const RunningChecker& checker) const { return stopped || checker.stopped; }
-  void report(const RunningChecker& checker, const check::Verdict& verdict) {
-    if (gone(checker) || !reporter) return;
+  void report(RunningChecker& checker, const check::Verdict& verdict) {
+    if (gone(checker)) return;
+    checker.status.up = verdict.up;
+    if (!reporter) return;
     const CheckerSpec& spec = checker.spec;
     reporter(check::CheckerVerdict{spec.virtual_server, spec.real_server, spec.checker, verdict.up, verdict.weight});
   }
@@ -71,6 +75,19 @@ std::string host_name() {
   char name[256] = {};
   if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
   return name;
+}
+
+void record_probe(check::CheckerStatus& status, const ProbeOutcome& outcome) {
+  status.last_probe_at = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  status.last_probe_ok = outcome.result.ok;
+  if (outcome.result.ok) {
+    ++status.probes_passed;
+    status.failed_in_a_row = 0;
+  } else {
+    ++status.probes_failed;
+    ++status.failed_in_a_row;
+    status.last_failure = outcome.detail;
+  }
 }
 
 rt::Task<void> run_checker(std::shared_ptr<CheckerSet::Shared> shared, std::shared_ptr<RunningChecker> checker) {
@@ -107,8 +124,10 @@ rt::Task<void> run_checker(std::shared_ptr<CheckerSet::Shared> shared, std::shar
       continue;
     }
     step = schedule.on_probe_finished(outcome.result, Clock::now());
-    // A failure is logged when it is new or decides a verdict, not on every probe of a server that stays down.
-    if (!outcome.result.ok && (outcome.detail != last_failure || step.verdict))
+    record_probe(checker->status, outcome);
+    // A failure is logged when the schedule says so (a new streak, a verdict, log_all_failures) or
+    // its reason changed, not on every probe of a server that stays down.
+    if (!outcome.result.ok && (step.log_failure || outcome.detail != last_failure))
       sys::log_info("checker {}: probe failed: {}", spec.name, outcome.detail);
     last_failure = outcome.result.ok ? std::string() : outcome.detail;
     if (step.verdict) {
@@ -201,6 +220,13 @@ void CheckerSet::set_suspended(std::size_t virtual_server, bool suspended) {
 }
 
 const std::vector<CheckerSpec>& CheckerSet::specs() const { return shared_->specs; }
+
+std::vector<check::CheckerStatus> CheckerSet::status() const {
+  std::vector<check::CheckerStatus> out;
+  out.reserve(shared_->running.size());
+  for (const auto& checker : shared_->running) out.push_back(checker->status);
+  return out;
+}
 
 std::vector<CheckerSpec> CheckerSet::resolve(const config::Config& config) const {
   return resolve_checkers(config, shared_->helo_default);

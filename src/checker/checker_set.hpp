@@ -53,6 +53,9 @@ class CheckerSet {
   void set_suspended(std::size_t virtual_server, bool suspended);
 
   [[nodiscard]] const std::vector<CheckerSpec>& specs() const;
+  // Each checker's record (last verdict, probe counts, failures in a row), parallel to specs().
+  // A checker a reload continues keeps its record.
+  [[nodiscard]] std::vector<check::CheckerStatus> status() const;
   // The checkers `config` asks for, resolved as this set resolves its own (for reload()).
   [[nodiscard]] std::vector<CheckerSpec> resolve(const config::Config& config) const;
   [[nodiscard]] std::size_t probe_limit() const;

@@ -103,10 +103,13 @@ struct Resolver {
     t.connect_timeout = first_of(c.connect_timeout, rs.connect_timeout).value_or(vs.connect_timeout);
     t.warmup = first_of(c.warmup, rs.warmup, vs.warmup).value_or(t.delay_loop);
     t.alpha = first_of(c.alpha, rs.alpha).value_or(vs.alpha);
+    t.log_all_failures = c.log_all_failures;
     spec.target = c.connect_ip.value_or(rs.ip);
     spec.port = c.connect_port ? *c.connect_port : rs.port ? *rs.port : vs.port.value_or(0);
     if (spec.port == 0 && !c.connect_port) spec.port = default_port(kind);
     spec.socket = SocketOptions{c.bindto, c.bind_port, c.bind_if, c.fwmark};
+    spec.label = fmt::format("{}[{}]", to_string(kind), index_in_kind);
+    spec.target_text = endpoint_text(spec.target, spec.port);
     spec.name =
         fmt::format("{} {}[{}] (virtual server {})", endpoint_text(rs.ip, rs.port.value_or(vs.port.value_or(0))),
                     to_string(kind), index_in_kind, virtual_server_text(vs));
@@ -116,6 +119,7 @@ struct Resolver {
   void http(const config::VirtualServer& vs, const config::RealServer& rs, const config::HttpCheck& h, bool tls,
             std::size_t i) {
     auto spec = common(vs, rs, h.common, tls ? Kind::kSsl : Kind::kHttp, i);
+    spec.timing.fast_recovery = h.fast_recovery;
     HttpProbe probe;
     probe.tls = tls;
     for (const auto& url : h.url) {

@@ -137,6 +137,8 @@ int run_genhash(const GenhashOptions& options, std::ostream& out, std::ostream& 
     out << "--- body: " << response.body_bytes() << " bytes, status " << response.status().value_or(0) << "\n";
   }
   out << "MD5SUM = " << response.digest() << "\n";
+  // What the checker's status_code must accept (the digest alone does not say the page is healthy).
+  out << "HTTP status = " << response.status().value_or(0) << "\n";
   return 0;
 }
 

@@ -33,8 +33,8 @@ struct GenhashOptions {
   Duration timeout = std::chrono::seconds(5);
 };
 
-// Prints "MD5SUM = <hex>" (and with verbose the request, response head and body size) to `out`,
-// errors to `err`. Returns the exit status: 0 digest printed, 1 failure.
+// Prints "MD5SUM = <hex>" and "HTTP status = <code>" (and with verbose the request, response head and body size) to
+// `out`, errors to `err`. Returns the exit status: 0 digest printed, 1 failure.
 int run_genhash(const GenhashOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace vigil::checker

@@ -157,6 +157,84 @@ int keepalived_state_number(const std::string& state) {
 
 std::string address_without_length(const std::string& prefix) { return prefix.substr(0, prefix.find('/')); }
 
+const json& virtual_servers_of(const json& status) {
+  static const json kEmpty = json::array();
+  if (!status.is_object()) return kEmpty;
+  const auto it = status.find("virtual_servers");
+  return it != status.end() && it->is_array() ? *it : kEmpty;
+}
+
+// "http_get[0] ok", "tcp_check[0] DOWN (3 failed: connection refused)".
+std::string checker_text(const json& checker) {
+  std::string out = member_text(checker, "name");
+  const json failed = checker.value("failed_in_a_row", json(0));
+  const bool up = checker.value("up", false);
+  const std::string last = member_text(checker, "last_result", "");
+  if (last.empty()) {
+    out += up ? " up (not probed yet)" : " DOWN (not probed yet)";
+  } else if (last == "ok") {
+    out += up ? " ok" : " DOWN (passed, not yet up)";
+  } else {
+    out += fmt::format(" {} ({} failed: {})", up ? "failing" : "DOWN", text(failed),
+                       member_text(checker, "last_failure", "?"));
+  }
+  return out;
+}
+
+std::string quorum_text(const json& server) {
+  const json quorum = server.value("quorum", json::object());
+  if (!quorum.is_object()) return "-";
+  return fmt::format("{} {}/{}", quorum.value("up", false) ? "up" : "LOST", text(quorum.value("live_weight", json())),
+                     text(quorum.value("required", json())));
+}
+
+std::string sorry_text(const json& server) {
+  const json sorry = server.value("sorry_server", json());
+  if (!sorry.is_object()) return "-";
+  return member_text(sorry, "address") + (sorry.value("active", false) ? " ACTIVE" : " idle");
+}
+
+// One row per real server; the virtual server's columns only on its first row.
+std::string format_virtual_servers(const json& status, double now_unix) {
+  const json& servers = virtual_servers_of(status);
+  std::string out;
+  if (const auto ipvs = status.find("ipvs"); ipvs != status.end() && ipvs->is_object()) {
+    const std::string state = member_text(*ipvs, "state", "");
+    if (state == "unavailable") out += "\nIPVS: unavailable (the kernel has no IPVS)\n";
+  }
+  if (servers.empty()) return out;
+  std::vector<std::vector<std::string>> rows{{"VIRTUAL SERVER", "SCHED", "QUORUM", "SORRY SERVER", "REAL SERVER",
+                                              "WEIGHT", "STATE", "LAST CHANGE", "CHECKERS"}};
+  for (const auto& server : servers) {
+    std::vector<std::string> first{
+        member_text(server, "name") + (server.value("suspended", false) ? " (suspended)" : ""),
+        member_text(server, "scheduler"), quorum_text(server), sorry_text(server)};
+    const json reals = server.value("real_servers", json::array());
+    if (reals.empty()) {
+      first.insert(first.end(), {"-", "-", "-", "-", "-"});
+      rows.push_back(std::move(first));
+      continue;
+    }
+    bool first_row = true;
+    for (const auto& real : reals) {
+      std::vector<std::string> row = first_row ? first : std::vector<std::string>{"", "", "", ""};
+      first_row = false;
+      std::vector<std::string> checkers;
+      const json list = real.value("checkers", json::array());
+      for (const auto& checker : list) checkers.push_back(checker_text(checker));
+      std::string checker_column;
+      for (const auto& c : checkers) checker_column += (checker_column.empty() ? "" : ", ") + c;
+      row.push_back(member_text(real, "address"));
+      row.push_back(fmt::format("{}/{}", member_text(real, "weight"), member_text(real, "current_weight")));
+      row.push_back(real.value("up", false) ? "UP" : "DOWN");
+      row.push_back(real.value("last_change", json()).is_number() ? age(real["last_change"], now_unix) : "since start");
+      row.push_back(checker_column.empty() ? "-" : checker_column);
+      rows.push_back(std::move(row));
+    }
+  }
+  out += '\n' + table(rows);
+  return out;
+}
 }  // namespace
 
 void add_trackers(json& status, const config::Config& config) {
@@ -263,21 +341,7 @@ std::string format_status(const json& status, double now_unix) {
     }
     out += table(rows);
   }
-  // Extension point: the load-balancing issue fills "virtual_servers" with
-  // { "name", "real_servers": [ { "address", "up" } ] }; shown here as soon as it exists.
-  if (const auto servers = status.find("virtual_servers");
-      servers != status.end() && servers->is_array() && !servers->empty()) {
-    std::vector<std::vector<std::string>> rows{{"VIRTUAL SERVER", "REAL SERVERS UP", "DOWN"}};
-    for (const auto& server : *servers) {
-      std::size_t up = 0, down = 0;
-      const json reals = server.value("real_servers", json::array());
-      for (const auto& real : reals) {
-        (real.value("up", false) ? up : down) += 1;
-      }
-      rows.push_back({member_text(server, "name"), std::to_string(up), std::to_string(down)});
-    }
-    out += '\n' + table(rows);
-  }
+  out += format_virtual_servers(status, now_unix);
   return out;
 }
 
@@ -429,6 +493,58 @@ std::string render_metrics(const json& status) {
   Family started("vigil_start_timestamp_seconds", "gauge", "Unix time the daemon started");
   started.add({}, daemon.value("started_at", 0.0));
 
+  // The load balancer: one series per virtual server, real server and checker (their number is
+  // the config's, so the cardinality is what the operator wrote).
+  Family vs_quorum("vigil_virtual_server_quorum_up", "gauge", "1 while the virtual server holds its quorum");
+  Family vs_weight("vigil_virtual_server_live_weight", "gauge", "Total weight of the live real servers");
+  Family vs_sorry("vigil_virtual_server_sorry_server_active", "gauge", "1 while the sorry server is the pool");
+  Family rs_up("vigil_real_server_up", "gauge", "1 while every checker of the real server passes");
+  Family rs_weight("vigil_real_server_weight", "gauge",
+                   "Real server weight: configured, and current (what IPVS was given; 0 when not in the pool)");
+  Family rs_change("vigil_real_server_last_change_timestamp_seconds", "gauge",
+                   "Unix time the real server last went up or down");
+  Family checker_up("vigil_checker_up", "gauge", "The checker's verdict (1 up, 0 down)");
+  Family checks("vigil_checker_checks_total", "counter", "Probes run by the checker, by result");
+  Family failed_in_a_row("vigil_checker_failures_in_a_row", "gauge", "Failed probes since the checker's last pass");
+  for (const auto& server : virtual_servers_of(status)) {
+    const std::string vs_name = member_text(server, "name", "");
+    const std::vector<std::pair<std::string, std::string>> vs_labels{{"virtual_server", vs_name}};
+    const json quorum = server.value("quorum", json::object());
+    vs_quorum.add(vs_labels, quorum.value("up", false) ? 1 : 0);
+    vs_weight.add(vs_labels, quorum.value("live_weight", 0.0));
+    const json sorry = server.value("sorry_server", json());
+    vs_sorry.add(vs_labels, sorry.is_object() && sorry.value("active", false) ? 1 : 0);
+    const json reals = server.value("real_servers", json::array());
+    for (const auto& real : reals) {
+      const std::vector<std::pair<std::string, std::string>> rs_labels{
+          {"virtual_server", vs_name}, {"real_server", member_text(real, "address", "")}};
+      rs_up.add(rs_labels, real.value("up", false) ? 1 : 0);
+      auto configured = rs_labels;
+      configured.emplace_back("kind", "configured");
+      rs_weight.add(configured, real.value("weight", 0.0));
+      auto current = rs_labels;
+      current.emplace_back("kind", "current");
+      const json now_weight = real.value("current_weight", json());
+      rs_weight.add(current, now_weight.is_number() ? now_weight.get<double>() : 0.0);
+      if (const json changed = real.value("last_change", json()); changed.is_number()) {
+        rs_change.add(rs_labels, changed.get<double>());
+      }
+      const json list = real.value("checkers", json::array());
+      for (const auto& checker : list) {
+        auto labels = rs_labels;
+        labels.emplace_back("checker", member_text(checker, "name", ""));
+        checker_up.add(labels, checker.value("up", false) ? 1 : 0);
+        failed_in_a_row.add(labels, checker.value("failed_in_a_row", 0.0));
+        auto passed = labels;
+        passed.emplace_back("result", "success");
+        checks.add(passed, checker.value("probes_passed", 0.0));
+        auto failed = labels;
+        failed.emplace_back("result", "failure");
+        checks.add(failed, checker.value("probes_failed", 0.0));
+      }
+    }
+  }
+
   // One histogram for all instances (engine/advert_lateness.hpp), present once VRRP runs.
   Family lateness("vigil_advert_send_lateness_seconds", "histogram",
                   "Scheduled VRRP advertisements: time sent minus time scheduled");
@@ -447,12 +563,40 @@ std::string render_metrics(const json& status) {
   }
 
   std::string out;
-  for (
-      const Family* family :
-      {&up,       &state,    &sent,         &received,   &became,       &released,     &zero_sent,       &zero_received,
-       &length,   &interval, &ttl,          &type,       &address_list, &auth_invalid, &auth_mismatch,   &auth_failure,
-       &priority, &rejected, &vip_failures, &transition, &reloads,      &reload_ok,    &reload_duration, &reload_time,
-       &started}) {
+  for (const Family* family : {&up,
+                               &state,
+                               &sent,
+                               &received,
+                               &became,
+                               &released,
+                               &zero_sent,
+                               &zero_received,
+                               &length,
+                               &interval,
+                               &ttl,
+                               &type,
+                               &address_list,
+                               &auth_invalid,
+                               &auth_mismatch,
+                               &auth_failure,
+                               &priority,
+                               &rejected,
+                               &vip_failures,
+                               &transition,
+                               &reloads,
+                               &reload_ok,
+                               &reload_duration,
+                               &reload_time,
+                               &started,
+                               &vs_quorum,
+                               &vs_weight,
+                               &vs_sorry,
+                               &rs_up,
+                               &rs_weight,
+                               &rs_change,
+                               &checker_up,
+                               &checks,
+                               &failed_in_a_row}) {
     family->write(out);
   }
   for (const Family* family :

@@ -10,7 +10,7 @@
 //                         "master_down", ...: unix seconds | null } ],
 //     "vrrp_scripts": [ { "name", "status": "GOOD" | "BAD", "running", "disabled", "runs",
 //                         "failures", "timeouts", "last_duration_seconds", "last_run", "next_run" } ],
-//     "virtual_servers": [ ... ] }   // filled by the load-balancing issue; rendered when present
+//     "ipvs": { "state" }, "virtual_servers": [ ... ] }   // the load balancer's, engine/lb_status.hpp
 #include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>

@@ -236,7 +236,7 @@ rt::Task<nlohmann::json> Daemon::state_document() {
   if (!document.contains("vrrp_instances")) document["vrrp_instances"] = nlohmann::json::array();
   if (!document.contains("vrrp_scripts")) document["vrrp_scripts"] = nlohmann::json::array();
   control::add_trackers(document, *config);
-  // Filled once IPVS virtual servers exist (the load-balancing issue).
+  // LbService answers with them (engine/lb_status.hpp); a daemon built without it has none.
   if (!document.contains("virtual_servers")) document["virtual_servers"] = nlohmann::json::array();
   nlohmann::json last = nullptr;
   if (last_reload_) {

@@ -9,9 +9,9 @@ namespace vigil::daemon {
 
 // `outer` starts before what `hooks` already holds and stops after it (the way a lower layer
 // wraps the ones that rely on it), and is stopped again if they fail to start; on reload the
-// inner hook decides first, so a reload it refuses never reaches `outer`. Dumps and status
-// queries are left to the inner hook when `outer` has none. A new DaemonHooks member must be
-// carried over here too (everything not named is dropped).
+// inner hook decides first, so a reload it refuses never reaches `outer`. Dumps are left to the
+// inner hook when `outer` has none; status queries of both are merged (`outer`'s keys win). A new DaemonHooks member
+// must be carried over here too (everything not named is dropped).
 inline void wrap_hooks(DaemonHooks& hooks, DaemonHooks outer) {
   auto inner = std::move(hooks);
   hooks.start = [inner_start = inner.start, outer_start = outer.start, outer_stop = outer.stop](
@@ -46,7 +46,18 @@ inline void wrap_hooks(DaemonHooks& hooks, DaemonHooks outer) {
     if (outer_stop) co_await outer_stop();
   };
   hooks.dump = outer.dump ? outer.dump : inner.dump;
-  hooks.query = outer.query ? outer.query : inner.query;
+  if (inner.query && outer.query) {
+    // Each service answers for its own keys ("vrrp_instances", "virtual_servers" ...): merged.
+    hooks.query = [inner_query = inner.query, outer_query = outer.query]() -> rt::Task<nlohmann::json> {
+      nlohmann::json document = co_await inner_query();
+      nlohmann::json mine = co_await outer_query();
+      if (!document.is_object()) document = nlohmann::json::object();
+      if (mine.is_object()) document.update(mine);
+      co_return document;
+    };
+  } else {
+    hooks.query = outer.query ? outer.query : inner.query;
+  }
 }
 
 }  // namespace vigil::daemon

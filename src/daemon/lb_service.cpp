@@ -14,6 +14,7 @@
 #include "daemon/hook_chain.hpp"
 #include "engine/lb_model.hpp"
 #include "engine/lb_reload_plan.hpp"
+#include "engine/lb_status.hpp"
 #include "engine/reload_plan.hpp"
 #include "ipvs/reconcile.hpp"
 #include "sys/log.hpp"
@@ -50,7 +51,7 @@ std::vector<ipvs::ServiceState> only(const std::vector<ipvs::ServiceState>& dump
 
 }  // namespace
 
-LbService::LbService() = default;
+LbService::LbService(std::filesystem::path runtime_dir) : runtime_dir_(std::move(runtime_dir)) {}
 LbService::~LbService() = default;
 
 void LbService::install(DaemonHooks& hooks) {
@@ -60,6 +61,7 @@ void LbService::install(DaemonHooks& hooks) {
   DaemonHooks mine;
   mine.start = [this](asio::io_context& context, const ConfigModel& config) { return start(context, config); };
   mine.stop = [this] { return stop(); };
+  mine.query = [this] { return query(); };
   mine.prepare_reload = [this](const ConfigModel&, const ConfigModel& next) { return prepare_reload(next); };
   mine.reload = [this](const ConfigModel&, const ConfigModel& next) { return reload(next); };
   wrap_hooks(hooks, std::move(mine));
@@ -74,6 +76,7 @@ rt::Task<Result<void>> LbService::start(asio::io_context& context, const config:
   if (!opened) {
     if (net::ipvs::is_missing_ipvs(opened.error()) && !wanted) {
       sys::log_notice("IPVS: the kernel has no IPVS; no virtual_server is configured, so vigild runs without it");
+      ipvs_state_ = "unavailable";
       co_return Result<void>{};
     }
     co_return fail(opened.error());
@@ -86,11 +89,13 @@ rt::Task<Result<void>> LbService::start(asio::io_context& context, const config:
     co_return Result<void>{};
   }
   for (const auto& warning : engine::lb_warnings(config)) sys::log_warning("{}", warning);
+  open_fifos(config.global);
 
   if (const auto timeouts = engine::timeouts_of(config.global); !(timeouts == ipvs::Timeouts{})) {
     if (auto set = co_await client_->set_timeouts(timeouts); !set) sys::log_error("IPVS: {}", set.error().to_string());
   }
   pool_ = std::make_unique<ipvs::Pool>(engine::specs_of(config));
+  ipvs_state_ = "in use";
   const auto desired = pool_->desired_all();
   auto kernel = co_await client_->dump();
   if (!kernel) co_return fail(kernel.error());
@@ -170,6 +175,7 @@ void LbService::mail(std::size_t virtual_server, std::size_t real_server, bool u
 
 void LbService::handle(const std::vector<ipvs::PoolAction>& actions) {
   for (const auto& action : actions) {
+    note_change(action);
     if (const auto* up = std::get_if<ipvs::RealServerUp>(&action)) {
       const auto& real = config_->virtual_server[up->virtual_server].real_server[up->real_server];
       sys::log_notice("virtual server {}: real server {} is UP", up->virtual_server, real.ip.to_string());
@@ -246,6 +252,58 @@ rt::Task<void> LbService::apply_loop() {
   }
   loop_running_ = false;
   loop_done_->try_send(asio::error_code{}, true);
+}
+
+void LbService::note_change(const ipvs::PoolAction& action) {
+  std::size_t v = 0;
+  std::size_t r = 0;
+  bool up = false;
+  if (const auto* gained = std::get_if<ipvs::QuorumGained>(&action)) {
+    fifos_.write(engine::lvs_fifo_vs_line(config_->virtual_server[gained->virtual_server], true));
+    return;
+  }
+  if (const auto* lost = std::get_if<ipvs::QuorumLost>(&action)) {
+    fifos_.write(engine::lvs_fifo_vs_line(config_->virtual_server[lost->virtual_server], false));
+    return;
+  }
+  if (const auto* went_up = std::get_if<ipvs::RealServerUp>(&action)) {
+    v = went_up->virtual_server, r = went_up->real_server, up = true;
+  } else if (const auto* went_down = std::get_if<ipvs::RealServerDown>(&action)) {
+    v = went_down->virtual_server, r = went_down->real_server;
+  } else {
+    return;
+  }
+  const auto& server = config_->virtual_server[v];
+  fifos_.write(engine::lvs_fifo_rs_line(server, server.real_server[r], up));
+  if (changed_at_.size() <= v) changed_at_.resize(v + 1);
+  if (changed_at_[v].size() <= r) changed_at_[v].resize(r + 1);
+  changed_at_[v][r] = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+void LbService::open_fifos(const config::GlobalConfig& global) {
+  std::vector<std::string> paths;
+  for (const auto& fifo : {global.notify_fifo, global.lvs_notify_fifo}) {
+    if (fifo) paths.push_back(engine::fifo_path_in(runtime_dir_.string(), *fifo));
+  }
+  fifos_ = engine::NotifyFifos(paths);
+}
+
+rt::Task<nlohmann::json> LbService::query() const {
+  if (!config_) co_return nlohmann::json{{"virtual_servers", nlohmann::json::array()}};
+  engine::LbView view;
+  view.ipvs_state = ipvs_state_;
+  view.pool = pool_.get();
+  view.programmed = programmed_;
+  view.changed_at = changed_at_;
+  if (checkers_) {
+    const auto& specs = checkers_->specs();
+    const auto& status = checkers_->status();
+    for (std::size_t i = 0; i < specs.size() && i < status.size(); ++i) {
+      const auto& spec = specs[i];
+      view.checkers.push_back({spec.virtual_server, spec.real_server, spec.label, spec.target_text, status[i]});
+    }
+  }
+  co_return engine::lb_status_json(*config_, view);
 }
 
 rt::Task<void> LbService::stop() {
@@ -383,8 +441,21 @@ rt::Task<Result<void>> LbService::reload(const config::Config& next) {
   }
   std::vector<ipvs::ServiceState> before_kernel = std::move(*kernel);
   pool_ = std::move(pool);
+  ipvs_state_ = "in use";
   dirty_.clear();  // old numbering; the diff below covers every virtual server
   programmed_.assign(pool_->size(), {});
+  // The status's last up/down times follow their real servers to the new numbering.
+  std::vector<std::vector<std::optional<double>>> changed_at(next.virtual_server.size());
+  for (std::size_t v = 0; v < next.virtual_server.size(); ++v) {
+    changed_at[v].resize(next.virtual_server[v].real_server.size());
+    const auto from_v = v < plan.virtual_server_from.size() ? plan.virtual_server_from[v] : std::nullopt;
+    if (!from_v || *from_v >= changed_at_.size()) continue;
+    for (std::size_t r = 0; r < changed_at[v].size() && r < plan.real_server_from[v].size(); ++r) {
+      const auto from_r = plan.real_server_from[v][r];
+      if (from_r && *from_r < changed_at_[*from_v].size()) changed_at[v][r] = changed_at_[*from_v][*from_r];
+    }
+  }
+  changed_at_ = std::move(changed_at);
   // A renamed VRRP instance keeps the state it reported under its old name.
   std::map<std::string, std::string> states;
   for (const auto& [new_name, old_name] : engine::plan_reload(current, next).kept()) {
@@ -392,6 +463,10 @@ rt::Task<Result<void>> LbService::reload(const config::Config& next) {
   }
   vrrp_states_ = std::move(states);
   config_ = std::make_shared<const config::Config>(next);
+  if (fifos_.empty() || next.global.notify_fifo != current.global.notify_fifo ||
+      next.global.lvs_notify_fifo != current.global.lvs_notify_fifo) {
+    open_fifos(next.global);
+  }
   ha_suspend_ = std::make_unique<engine::HaSuspend>(*config_);
   for (const auto& warning : ha_suspend_->warnings()) sys::log_warning("{}", warning);
   apply_suspension();

@@ -12,8 +12,11 @@
 // the notifier reports (on_vrrp_state).
 #include <asio/experimental/channel.hpp>
 #include <asio/io_context.hpp>
+#include <filesystem>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -24,6 +27,7 @@
 #include "daemon/daemon.hpp"
 #include "engine/alert_sink.hpp"
 #include "engine/ha_suspend.hpp"
+#include "engine/notify_fifo.hpp"
 #include "ipvs/pool.hpp"
 #include "ipvs/types.hpp"
 #include "net/ipvs/client.hpp"
@@ -32,12 +36,13 @@ namespace vigil::daemon {
 
 class LbService {
  public:
-  LbService();
+  // `runtime_dir`: where relative notify_fifo / lvs_notify_fifo paths live.
+  explicit LbService(std::filesystem::path runtime_dir = {});
   ~LbService();
   LbService(const LbService&) = delete;
   LbService& operator=(const LbService&) = delete;
 
-  // Wraps start/stop/prepare_reload/reload around the hooks already installed (see install()).
+  // Wraps start/stop/query/prepare_reload/reload around the hooks already installed (see install()).
   void install(DaemonHooks& hooks);
 
   // A checker's verdict (main loop only). Unknown indexes are ignored.
@@ -55,6 +60,8 @@ class LbService {
  private:
   rt::Task<Result<void>> start(asio::io_context& context, const config::Config& config);
   rt::Task<void> stop();
+  // The load balancer's part of the state document (engine/lb_status.hpp).
+  rt::Task<nlohmann::json> query() const;
   rt::Task<void> apply_loop();
   // SIGHUP: prepare (may refuse, before any service applies anything), then apply the diff.
   rt::Task<Result<void>> prepare_reload(const config::Config& next);
@@ -67,6 +74,9 @@ class LbService {
   rt::Task<bool> acquire_kernel();
   void release_kernel();
   void handle(const std::vector<ipvs::PoolAction>& actions);
+  // Status bookkeeping and the lvs_notify_fifo line of a pool action.
+  void note_change(const ipvs::PoolAction& action);
+  void open_fifos(const config::GlobalConfig& global);
   void mail(std::size_t virtual_server, std::size_t real_server, bool up) const;
   void run_script(const std::optional<config::Command>& command, std::string what);
   static rt::Task<void> run_command(config::Command command, std::string what);
@@ -87,6 +97,10 @@ class LbService {
   std::unique_ptr<engine::HaSuspend> ha_suspend_;
   std::map<std::string, std::string> vrrp_states_;  // instance name -> last reported state
   engine::AlertSink* alerts_ = nullptr;
+  std::filesystem::path runtime_dir_;
+  engine::NotifyFifos fifos_;                                   // notify_fifo and lvs_notify_fifo
+  std::string ipvs_state_ = "unused";                           // for the status (engine/lb_status.hpp)
+  std::vector<std::vector<std::optional<double>>> changed_at_;  // [vs][rs]: unix time of the last up/down
 };
 
 }  // namespace vigil::daemon

@@ -65,7 +65,7 @@ int run(int argc, char** argv) {
   vigil::daemon::VrrpService vrrp(runtime_dir);
   vrrp.set_alert_sink(alerts.sink());
   vrrp.install(hooks);
-  vigil::daemon::LbService lb;  // starts the health checkers, which report to its on_verdict
+  vigil::daemon::LbService lb(runtime_dir);  // starts the health checkers, which report to its on_verdict
   lb.set_alert_sink(alerts.sink());
   // ha_suspend: the load balancer follows the VRRP states the notifier reports.
   alerts.follow_vrrp_states([&lb](const vigil::engine::VrrpAlert& state) { lb.on_vrrp_state(state); });

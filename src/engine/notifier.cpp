@@ -1,8 +1,5 @@
 #include "engine/notifier.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/post.hpp>
@@ -19,21 +16,7 @@ namespace vigil::engine {
 
 Notifier::Notifier(asio::any_io_executor executor, const std::vector<std::string>& fifo_paths, ScriptIdentity identity,
                    AlertSink* alerts)
-    : executor_(std::move(executor)), identity_(identity), alerts_(alerts) {
-  for (const auto& path : fifo_paths) {
-    if (::mkfifo(path.c_str(), 0600) != 0 && errno != EEXIST) {
-      sys::log_error("cannot create notify FIFO {}: {}", path, std::system_category().message(errno));
-      continue;
-    }
-    // Read-write, so opening never blocks and lines wait in the pipe until a reader comes.
-    sys::UniqueFd fd(::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
-    if (!fd) {
-      sys::log_error("cannot open notify FIFO {}: {}", path, std::system_category().message(errno));
-      continue;
-    }
-    fifos_.push_back(std::move(fd));
-  }
-}
+    : executor_(std::move(executor)), identity_(identity), alerts_(alerts), fifos_(fifo_paths) {}
 
 std::string Notifier::fifo_line(const NotifyRequest& request) {
   return std::string(request.group ? "GROUP" : "INSTANCE") + " \"" + request.name + "\" " + request.state + " " +
@@ -120,14 +103,7 @@ rt::Task<void> Notifier::run_command(const config::Command& command, std::vector
 }
 
 void Notifier::write_fifos(const NotifyRequest& request) {
-  if (fifos_.empty()) return;
-  const std::string line = fifo_line(request);
-  for (const auto& fd : fifos_) {
-    // A full pipe (nobody reading) loses the line rather than stalling the notifier.
-    if (::write(fd.get(), line.data(), line.size()) < 0) {
-      sys::log_warning("notify FIFO: line dropped ({})", std::system_category().message(errno));
-    }
-  }
+  if (!fifos_.empty()) fifos_.write(fifo_line(request));
 }
 
 rt::Task<void> Notifier::flush() {

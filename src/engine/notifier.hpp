@@ -14,8 +14,8 @@
 
 #include "config/model.hpp"
 #include "engine/alert_sink.hpp"
+#include "engine/notify_fifo.hpp"
 #include "rt/tokens.hpp"
-#include "sys/unique_fd.hpp"
 
 namespace vigil::engine {
 
@@ -66,7 +66,7 @@ class Notifier {
   asio::any_io_executor executor_;
   ScriptIdentity identity_;
   AlertSink* alerts_ = nullptr;
-  std::vector<sys::UniqueFd> fifos_;
+  NotifyFifos fifos_;
   std::map<std::string, std::deque<NotifyRequest>> queues_;  // per instance/group: in order
   std::size_t running_ = 0;
 };

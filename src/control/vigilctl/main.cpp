@@ -1,6 +1,7 @@
 // vigilctl: talks to a running vigild over its control socket (<runtime-dir>/vigild.sock, JSON
 // lines; src/control/commands.hpp). Exit codes: 0 ok, 1 the command failed (e.g. a reload with
 // errors), 2 usage, 3 no daemon listening, 4 permission denied, 5 protocol error.
+// `vigilctl genhash URL` needs no daemon: it fetches URL as an http_get / ssl_get checker would.
 #include <fmt/format.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -18,6 +19,7 @@
 #include <optional>
 #include <string>
 
+#include "checker/genhash_cli.hpp"
 #include "control/report.hpp"
 #include "vigil_version.hpp"
 
@@ -152,6 +154,10 @@ int run(int argc, char** argv) {
   auto* stats = app.add_subcommand("stats", "Per-instance counters: adverts, transitions, every drop reason");
   stats->add_flag("--clear", stats_clear, "Start counting from zero (for this view; metrics keep their totals)");
   stats->add_flag("--json", stats_json, "As JSON");
+  vigil::checker::GenhashCommandLine genhash_line;
+  auto* genhash = app.add_subcommand(
+      "genhash", "Print the MD5 digest (and status) of URL's body that an http_get / ssl_get `digest` expects");
+  vigil::checker::add_genhash_options(*genhash, genhash_line);
 
   try {
     app.parse(argc, argv);
@@ -159,6 +165,9 @@ int run(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? kOk : kUsage;
   }
+
+  // Talks to the web server, not to vigild: exit 0 with the digest, 1 when the fetch fails.
+  if (genhash->parsed()) return vigil::checker::run_genhash(genhash_line.resolved(), std::cout, std::cerr);
 
   const std::filesystem::path path = socket_path.empty() ? std::filesystem::path(runtime_dir) / kDefaultSocketName
                                                          : std::filesystem::path(socket_path);

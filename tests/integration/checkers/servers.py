@@ -2,7 +2,8 @@
 """The servers the checker tests probe, all in one process inside a lab namespace.
 
 HTTP 80 and HTTPS 443 (certificate and key given as arguments): /health answers 200 "healthy\\n",
-/error 500, /slow waits 5 s before answering. SMTP 25 greets 220 and accepts HELO; SMTP 2525 greets
+/error 500, /slow waits 5 s before answering, /chunked sends "healthy\\n" as a chunked body (with a
+chunk extension and a trailer). SMTP 25 greets 220 and accepts HELO; SMTP 2525 greets
 554 (a wrong answer); TCP 2526 accepts and never says anything (slow). UDP 7 echoes. Prints "ready"
 once every socket listens.
 """
@@ -21,6 +22,12 @@ BIND = sys.argv[3] if len(sys.argv) > 3 else "0.0.0.0"
 
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
+        if self.path == "/chunked":
+            # Written by hand: the body's MD5 must be over "healthy\n", not over the chunk framing.
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                             b"3;name=value\r\nhea\r\n5\r\nlthy\n\r\n0\r\nX-Trailer: yes\r\n\r\n")
+            self.close_connection = True
+            return
         if self.path == "/slow":
             time.sleep(5)
         status, body = {"/health": (200, b"healthy\n"), "/error": (500, b"broken\n")}.get(

@@ -8,8 +8,9 @@ node "lb" (192.0.2.1) runs vigil-checkrun. 192.0.2.99 is nobody.
    (timeout) and with a wrong answer. Cases expected UP start with alpha (DOWN until a probe
    passes) and cases expected DOWN without it, so every case must show a transition.
 2. flap: an HTTP checker follows its server going away and coming back, after retry probes.
-3. genhash: vigil-genhash prints the digest an http_get / ssl_get expects (http, https, --verbose).
-Usage: test_checkers.py VIGIL_CHECKRUN VIGIL_GENHASH. Exit 0 pass, 1 fail, 77 skip.
+3. genhash: vigil-genhash and `vigilctl genhash` print the digest an http_get / ssl_get expects
+   (http, https, --verbose, a chunked body) and the status code.
+Usage: test_checkers.py VIGIL_CHECKRUN VIGIL_GENHASH VIGILCTL. Exit 0 pass, 1 fail, 77 skip.
 """
 
 import hashlib
@@ -24,6 +25,7 @@ import vigil_lab  # noqa: E402
 HERE = Path(__file__).resolve().parent
 CHECKRUN = sys.argv[1]
 GENHASH = sys.argv[2]
+VIGILCTL = sys.argv[3]
 failures = []
 
 
@@ -46,6 +48,10 @@ CASES = [
     ("http wrong digest", False, "http_get",
      'connect_port = 80\nurl = [{ path = "/health", digest = "00000000000000000000000000000000" }]'),
     ("http slow", False, "http_get", 'connect_port = 80\nurl = [{ path = "/slow" }]'),
+    ("http chunked body, digest of the de-chunked body", True, "http_get",
+     f'connect_port = 80\nhttp_protocol = "1.1"\nurl = [{{ path = "/chunked", digest = "{HEALTHY_MD5}" }}]'),
+    ("https chunked body", True, "ssl_get",
+     f'connect_port = 443\nhttp_protocol = "1.1"\nurl = [{{ path = "/chunked", digest = "{HEALTHY_MD5}" }}]'),
     ("http two urls, one bad", False, "http_get",
      'connect_port = 80\nurl = [{ path = "/health" }, { path = "/missing" }]'),
     ("https up, SNI, verified", True, "ssl_get",
@@ -137,8 +143,9 @@ def test_table(lab, lb, srv):
 
 
 def test_genhash(lb):
+    expected = f"MD5SUM = {HEALTHY_MD5}\nHTTP status = 200"
     plain = lb.run([GENHASH, "http://192.0.2.2/health"], check=False)
-    check(plain.returncode == 0 and plain.stdout.strip() == f"MD5SUM = {HEALTHY_MD5}",
+    check(plain.returncode == 0 and plain.stdout.strip() == expected,
           f"genhash http: {plain.stdout.strip()} {plain.stderr.strip()}")
     tls = lb.run([GENHASH, "--verbose", "--sni", "www.example.test", "https://192.0.2.2/health"], check=False)
     check(tls.returncode == 0 and f"MD5SUM = {HEALTHY_MD5}" in tls.stdout and "Content-Length: 8" in tls.stdout
@@ -147,6 +154,24 @@ def test_genhash(lb):
     refused = lb.run([GENHASH, "http://192.0.2.2:81/"], check=False)
     check(refused.returncode == 1 and "192.0.2.2:81" in refused.stderr,
           f"genhash on a closed port fails: {refused.stderr.strip()}")
+    # vigilctl genhash: the same command, no daemon needed.
+    ctl = lb.run([VIGILCTL, "genhash", "http://192.0.2.2/health"], check=False)
+    check(ctl.returncode == 0 and ctl.stdout.strip() == expected,
+          f"vigilctl genhash http: {ctl.stdout.strip()} {ctl.stderr.strip()}")
+    chunked = lb.run([VIGILCTL, "genhash", "--http-protocol", "1.1", "http://192.0.2.2/chunked"], check=False)
+    check(chunked.returncode == 0 and chunked.stdout.strip() == expected,
+          f"vigilctl genhash of a chunked body digests the de-chunked body: {chunked.stdout.strip()} "
+          f"{chunked.stderr.strip()}")
+    tls_ctl = lb.run([VIGILCTL, "genhash", "--sni", "www.example.test", "--verify", "https://192.0.2.2/error"],
+                     check=False)
+    check(tls_ctl.returncode == 1,
+          f"vigilctl genhash --verify refuses the test's self-signed certificate: {tls_ctl.stderr.strip()}")
+    error = lb.run([VIGILCTL, "genhash", "--sni", "www.example.test", "https://192.0.2.2/error"], check=False)
+    check(error.returncode == 0 and error.stdout.strip().endswith("HTTP status = 500"),
+          f"vigilctl genhash https shows a 500 status: {error.stdout.strip()} {error.stderr.strip()}")
+    usage = lb.run([VIGILCTL, "genhash"], check=False)
+    check(usage.returncode == 2, f"vigilctl genhash without a URL is a usage error (exit {usage.returncode})")
+    check_sanitizers("vigilctl genhash", ctl.stderr + chunked.stderr + error.stderr)
 
 
 def test_flap(lab, lb, srv, servers):

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs inside the IPVS VM: vigild reconciles the kernel with lb.toml at start (adds, edits in
 # place, removes a stale destination, leaves a foreign service alone) and removes its own
-# services at SIGTERM, after omega's notify_down and quorum_down have run.
+# services at SIGTERM, after omega's notify_down and quorum_down have run. Meanwhile vigilctl
+# status (text and JSON), /metrics and the lvs_notify_fifo report the real servers and checkers.
 fail() { echo "FAIL: $*"; ipvsadm -Sn; exit 1; }
 ipvsadm -A -t 192.0.2.50:80 -s rr                      # not ours: must survive start and stop
 ipvsadm -A -t 192.0.2.10:80 -s rr                      # ours, wrong scheduler: edited in place
@@ -24,6 +25,37 @@ for line in '-A -t 192.0.2.50:80 -s rr' '-A -t 192.0.2.10:80 -s wrr' \
 done
 echo "$saved" | grep -q 198.51.100.9 && fail "stale destination 198.51.100.9 still there"
 ipvsadm -L --timeout | grep -q '900 60 200' || fail "lvs_timeouts not applied"
+
+# 198.51.100.6's checker fails (misc_check retry 0): it leaves the pool and the status says why.
+ctl() { vigilctl --runtime-dir /run/vigil "$@"; }
+i=0
+until ctl status > /tmp/status.txt 2>&1 && grep -q 'misc_check\[0\] DOWN (1 failed' /tmp/status.txt; do
+  i=$((i + 1)); [ $i -lt 100 ] || { cat /tmp/status.txt /tmp/vigild.log; fail "vigilctl status never showed the failed checker"; }
+  sleep 0.1
+done
+cat /tmp/status.txt
+for text in 'VIRTUAL SERVER' '192.0.2.10:80/TCP' 'fwmark 7' '[2001:db8::10]:53/UDP' '198.51.100.1:80' \
+    '198.51.100.5:80' 'misc_check[0] ok'; do
+  grep -qF -- "$text" /tmp/status.txt || fail "vigilctl status lacks: $text"
+done
+grep -E '^ +198\.51\.100\.6:80 +1/- +DOWN' /tmp/status.txt >/dev/null || fail "198.51.100.6 not DOWN and out of the pool"
+ipvsadm -Sn | grep -q 198.51.100.6 && fail "198.51.100.6 still in IPVS after its checker failed"
+ctl status --json > /tmp/status.json || fail "vigilctl status --json"
+grep -q '"state": "in use"' /tmp/status.json || fail "status --json: IPVS state"
+grep -q '"current_weight": 2' /tmp/status.json || fail "status --json: current weight of 198.51.100.5"
+ctl dump | grep -q '"real_servers"' || fail "vigilctl dump lacks the real servers"
+wget -q -O /tmp/metrics http://127.0.0.1:9650/metrics || fail "GET /metrics"
+for sample in 'vigil_real_server_up{virtual_server="192.0.2.20:80/TCP",real_server="198.51.100.6:80"} 0' \
+    'vigil_real_server_up{virtual_server="192.0.2.20:80/TCP",real_server="198.51.100.5:80"} 1' \
+    'vigil_real_server_weight{virtual_server="192.0.2.20:80/TCP",real_server="198.51.100.5:80",kind="current"} 2' \
+    'vigil_virtual_server_quorum_up{virtual_server="192.0.2.20:80/TCP"} 1'; do
+  grep -qF -- "$sample" /tmp/metrics || { grep vigil_real /tmp/metrics; fail "metrics lack: $sample"; }
+done
+grep -q 'vigil_checker_checks_total{virtual_server="192.0.2.20:80/TCP",real_server="198.51.100.6:80",checker="misc_check\[0\]",result="failure"} [1-9]' \
+  /tmp/metrics || fail "metrics: the failed probes are not counted"
+line=$(head -n 1 /run/vigil/lvs.fifo)
+[ "$line" = 'RS [198.51.100.6]:tcp:80 [192.0.2.20]:tcp:80 DOWN' ] || fail "lvs_notify_fifo line: '$line'"
+echo "status, metrics and lvs_notify_fifo: ok"
 kill -TERM $pid
 wait $pid; rc=$?
 cat /tmp/vigild.log

@@ -181,6 +181,12 @@ def case_vigilctl(lab: vigil_lab.Lab) -> None:
     assert_true(isinstance(vi["last_transition"], float) and abs(vi["last_transition"] - time.time()) < 120,
                 f"last_transition is recent unix time: {vi['last_transition']}")
     assert_equal(document["daemon"]["pid"], daemon.process.pid, "daemon pid")
+    # The load balancer answers too (merged with the VRRP part): no virtual server here, and the
+    # kernel's IPVS is either absent ("unavailable", then the table says so) or not used.
+    assert_equal(document["virtual_servers"], [], "no virtual servers")
+    assert_true(document["ipvs"]["state"] in ("unavailable", "unused"), f"ipvs state {document['ipvs']}")
+    if document["ipvs"]["state"] == "unavailable":
+        assert_true("IPVS: unavailable" in table, "status table says IPVS is unavailable")
 
     # The tracker moves the effective priority; status shows it.
     (lab.workdir / "maint-weight").write_text("1\n")

@@ -241,3 +241,96 @@ TEST_CASE("status: one row per instance with priorities and master and VIPs and 
                              {"real_servers", {{{"address", "a"}, {"up", true}}, {{"address", "b"}, {"up", false}}}}}};
   CHECK(format_status(doc, 1090.0).find("VIRTUAL SERVER") != std::string::npos);
 }
+
+namespace {
+
+// The load balancer's part as engine/lb_status.cpp writes it.
+json with_virtual_servers() {
+  json doc = document();
+  doc["ipvs"] = {{"state", "in use"}};
+  json checker_ok = {{"name", "http_get[0]"}, {"target", "198.51.100.1:80"}, {"up", true},
+                     {"failed_in_a_row", 0},  {"probes_passed", 12},         {"probes_failed", 1},
+                     {"last_probe", 1085.0},  {"last_result", "ok"},         {"last_failure", "timeout"}};
+  json checker_down = {{"name", "tcp_check[0]"},
+                       {"target", "198.51.100.2:8080"},
+                       {"up", false},
+                       {"failed_in_a_row", 3},
+                       {"probes_passed", 0},
+                       {"probes_failed", 3},
+                       {"last_probe", 1089.0},
+                       {"last_result", "failed"},
+                       {"last_failure", "connection refused"}};
+  doc["virtual_servers"] = {{{"name", "192.0.2.10:80/TCP"},
+                             {"scheduler", "wrr"},
+                             {"quorum", {{"required", 2}, {"hysteresis", 0}, {"live_weight", 3}, {"up", true}}},
+                             {"sorry_server", {{"address", "203.0.113.9:80"}, {"active", false}}},
+                             {"suspended", false},
+                             {"real_servers",
+                              {{{"address", "198.51.100.1:80"},
+                                {"weight", 3},
+                                {"current_weight", 3},
+                                {"up", true},
+                                {"last_change", nullptr},
+                                {"checkers", {checker_ok}}},
+                               {{"address", "198.51.100.2:8080"},
+                                {"weight", 1},
+                                {"current_weight", nullptr},
+                                {"up", false},
+                                {"last_change", 1080.0},
+                                {"checkers", {checker_down}}}}}}};
+  return doc;
+}
+
+}  // namespace
+
+TEST_CASE("status: virtual servers, one row per real server, after the instances") {
+  const std::string text = format_status(with_virtual_servers(), 1090.0);
+  const auto instances = text.find("INSTANCE");
+  const auto servers = text.find("VIRTUAL SERVER");
+  REQUIRE(servers != std::string::npos);
+  CHECK(instances < servers);
+  CHECK(text.find("192.0.2.10:80/TCP") != std::string::npos);
+  CHECK(text.find("up 3/2") != std::string::npos);               // quorum held: live weight 3 of 2
+  CHECK(text.find("203.0.113.9:80 idle") != std::string::npos);  // sorry server not in use
+  CHECK(text.find("198.51.100.1:80") != std::string::npos);
+  CHECK(text.find("3/3") != std::string::npos);  // weight configured/current
+  CHECK(text.find("1/-") != std::string::npos);  // not in the pool
+  CHECK(text.find("http_get[0] ok") != std::string::npos);
+  CHECK(text.find("tcp_check[0] DOWN (3 failed: connection refused)") != std::string::npos);
+  CHECK(text.find("10s ago") != std::string::npos);
+  CHECK(text.find("since start") != std::string::npos);
+  // The virtual server's name is on its first real server's row only.
+  CHECK(text.find("192.0.2.10:80/TCP") == text.rfind("192.0.2.10:80/TCP"));
+  CHECK(text.find("IPVS: unavailable") == std::string::npos);
+
+  json without = document();
+  without["ipvs"] = {{"state", "unavailable"}};
+  without["virtual_servers"] = json::array();
+  CHECK(format_status(without, 1090.0).find("IPVS: unavailable (the kernel has no IPVS)") != std::string::npos);
+}
+
+TEST_CASE("metrics: real servers, checkers and quorum per virtual server") {
+  const std::string text = render_metrics(with_virtual_servers());
+  check_exposition(text);
+  const auto has = [&](const std::string& line) {
+    INFO(line);
+    CHECK(text.find(line + "\n") != std::string::npos);
+  };
+  has(R"(vigil_virtual_server_quorum_up{virtual_server="192.0.2.10:80/TCP"} 1)");
+  has(R"(vigil_virtual_server_live_weight{virtual_server="192.0.2.10:80/TCP"} 3)");
+  has(R"(vigil_virtual_server_sorry_server_active{virtual_server="192.0.2.10:80/TCP"} 0)");
+  has(R"(vigil_real_server_up{virtual_server="192.0.2.10:80/TCP",real_server="198.51.100.1:80"} 1)");
+  has(R"(vigil_real_server_up{virtual_server="192.0.2.10:80/TCP",real_server="198.51.100.2:8080"} 0)");
+  has(R"(vigil_real_server_weight{virtual_server="192.0.2.10:80/TCP",real_server="198.51.100.1:80",kind="configured"} 3)");
+  has(R"(vigil_real_server_weight{virtual_server="192.0.2.10:80/TCP",real_server="198.51.100.2:8080",kind="current"} 0)");
+  has(R"(vigil_real_server_last_change_timestamp_seconds{virtual_server="192.0.2.10:80/TCP",real_server="198.51.100.2:8080"} 1080)");
+  has(R"(vigil_checker_checks_total{virtual_server="192.0.2.10:80/TCP",real_server="198.51.100.1:80",checker="http_get[0]",result="success"} 12)");
+  has(R"(vigil_checker_checks_total{virtual_server="192.0.2.10:80/TCP",real_server="198.51.100.1:80",checker="http_get[0]",result="failure"} 1)");
+  has(R"(vigil_checker_up{virtual_server="192.0.2.10:80/TCP",real_server="198.51.100.2:8080",checker="tcp_check[0]"} 0)");
+  has(R"(vigil_checker_failures_in_a_row{virtual_server="192.0.2.10:80/TCP",real_server="198.51.100.2:8080",checker="tcp_check[0]"} 3)");
+  // No change since start: no timestamp sample rather than a fake one.
+  CHECK(
+      text.find(
+          R"(vigil_real_server_last_change_timestamp_seconds{virtual_server="192.0.2.10:80/TCP",real_server="198.51.100.1:80"})") ==
+      std::string::npos);
+}
