@@ -48,8 +48,12 @@ class AdvertLateness {
   }
 
  private:
-  static constexpr std::array<std::int64_t, 7> kBoundsNanoseconds{500'000,    1'000'000,  2'000'000,  5'000'000,
-                                                                  10'000'000, 50'000'000, 100'000'000};
+  // The same bounds in nanoseconds, derived so the two lists cannot disagree.
+  static constexpr std::array<std::int64_t, kBoundsSeconds.size()> kBoundsNanoseconds = [] {
+    std::array<std::int64_t, kBoundsSeconds.size()> out{};
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<std::int64_t>(kBoundsSeconds[i] * 1e9 + 0.5);
+    return out;
+  }();
   static void bump(std::atomic<std::uint64_t>& counter, std::uint64_t by) noexcept {
     counter.store(counter.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
   }
