@@ -235,6 +235,31 @@ std::string format_virtual_servers(const json& status, double now_unix) {
   out += '\n' + table(rows);
   return out;
 }
+
+// A track script's next run as "in 3s" (its schedule is in the future; a past one means it is due).
+std::string due_in(const json& when, double now_unix) {
+  if (!when.is_number()) return "-";
+  const double seconds = when.get<double>() - now_unix;
+  return seconds <= 0 ? "due" : fmt::format("in {:.0f}s", seconds);
+}
+
+std::string format_scripts(const json& status, double now_unix) {
+  const json scripts = status.is_object() ? status.value("vrrp_scripts", json::array()) : json::array();
+  if (!scripts.is_array() || scripts.empty()) return {};
+  std::vector<std::vector<std::string>> rows{
+      {"SCRIPT", "STATUS", "RUNS", "FAILURES", "TIMEOUTS", "LAST RUN", "TOOK", "NEXT RUN"}};
+  for (const auto& script : scripts) {
+    if (!script.is_object()) continue;
+    std::string state = member_text(script, "status");
+    if (script.value("disabled", false)) state += " (disabled)";
+    if (script.value("running", false)) state += " (running)";
+    rows.push_back({member_text(script, "name"), state, member_text(script, "runs"), member_text(script, "failures"),
+                    member_text(script, "timeouts"), age(script.value("last_run", json()), now_unix),
+                    fmt::format("{:.3f}s", script.value("last_duration_seconds", 0.0)),
+                    due_in(script.value("next_run", json()), now_unix)});
+  }
+  return '\n' + table(rows);
+}
 }  // namespace
 
 void add_trackers(json& status, const config::Config& config) {
@@ -341,6 +366,7 @@ std::string format_status(const json& status, double now_unix) {
     }
     out += table(rows);
   }
+  out += format_scripts(status, now_unix);
   out += format_virtual_servers(status, now_unix);
   return out;
 }

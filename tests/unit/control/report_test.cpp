@@ -236,6 +236,24 @@ TEST_CASE("status: one row per instance with priorities and master and VIPs and 
   CHECK(text.find("script:chk_nginx(-20),interface:eth1") != std::string::npos);
   CHECK(text.find("90s ago") != std::string::npos);
   CHECK(text.find("VIRTUAL SERVER") == std::string::npos);  // none yet
+  CHECK(text.find("SCRIPT") == std::string::npos);          // no vrrp_script configured
+
+  doc["vrrp_scripts"] = {{{"name", "chk_nginx"},
+                          {"status", "BAD"},
+                          {"running", true},
+                          {"disabled", false},
+                          {"runs", 12},
+                          {"failures", 3},
+                          {"timeouts", 1},
+                          {"last_duration_seconds", 0.25},
+                          {"last_run", 1085.0},
+                          {"next_run", 1092.0}}};
+  const std::string with_scripts = format_status(doc, 1090.0);
+  CHECK(with_scripts.find("SCRIPT") != std::string::npos);
+  CHECK(with_scripts.find("chk_nginx  BAD (running)  12") != std::string::npos);
+  CHECK(with_scripts.find("5s ago") != std::string::npos);
+  CHECK(with_scripts.find("0.250s") != std::string::npos);
+  CHECK(with_scripts.find("in 2s") != std::string::npos);
 
   doc["virtual_servers"] = {{{"name", "192.0.2.200:80"},
                              {"real_servers", {{{"address", "a"}, {"up", true}}, {{"address", "b"}, {"up", false}}}}}};
