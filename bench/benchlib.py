@@ -394,6 +394,11 @@ class Daemon:
     def pid(self) -> int:
         return self.process.pid
 
+    def vigil_status(self) -> dict:
+        """vigild's status document (SIGUSR1 dump): instances, scripts, advert send lateness."""
+        assert self._vigil is not None, "vigil_status() is vigild's"
+        return self._vigil.status()
+
     def alive(self) -> bool:
         return self.process is not None and self.process.alive()
 
