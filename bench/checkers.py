@@ -2,15 +2,20 @@
 """Issue 5 benchmark, checker half: N TCP checks at delay_loop 1 s against a server in a namespace.
 
 vigil-checkrun (the same CheckerSet vigild runs) probes N real servers (192.0.2.2, connect_port 80)
-from node "lb"; node "srv" accepts and closes with a few Python threads. After a warm-up, CPU of
-vigil-checkrun (utime+stime over the window, % of one core) and its RSS are read from /proc.
+from node "lb"; node "srv" accepts and closes with a few Python threads. After a warm-up, over a
+window: the CPU of vigil-checkrun (on-CPU ns of all its threads from /proc/PID/task/*/schedstat,
+and utime / stime from /proc/PID/stat to split user from kernel time), the TCP connections it
+opened (TcpActiveOpens of node lb's namespace, so CPU per check needs no assumption about the
+rate), and its RSS at the end.
 
   bench/checkers.py [--counts 1000,10000] [--seconds 20] [--checkrun build/lead/src/checker/vigil-checkrun]
+                    [--perf-record FILE]   # also `perf record -g` the largest count's window
 Prints a Markdown table. Needs root; exits 77 otherwise.
 """
 
 import argparse
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -18,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests/integration/lib"))
 import vigil_lab  # noqa: E402
+
+HZ = os.sysconf("SC_CLK_TCK")
 
 ACCEPTOR = r"""
 import socket, threading, time
@@ -41,9 +48,20 @@ def config(count: int) -> str:
     return "\n".join(parts)
 
 
-def cpu_ticks(pid: int) -> int:
+def user_system_seconds(pid: int) -> tuple[float, float]:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])
+    return int(fields[11]) / HZ, int(fields[12]) / HZ
+
+
+def runtime_seconds(pid: int) -> float:
+    """On-CPU time of every thread (ns resolution; utime+stime are this, scaled into ticks)."""
+    tasks = Path(f"/proc/{pid}/task")
+    return sum(int((task / "schedstat").read_text().split()[0]) for task in tasks.iterdir()) / 1e9
+
+
+def active_opens(node) -> int:
+    lines = [line.split() for line in node.run(["cat", "/proc/net/snmp"]).stdout.splitlines() if line.startswith("Tcp:")]
+    return int(lines[1][lines[0].index("ActiveOpens")])
 
 
 def rss_kib(pid: int) -> int:
@@ -58,9 +76,11 @@ def main():
     parser.add_argument("--counts", default="1000,10000")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--checkrun", default=str(ROOT / "build/lead/src/checker/vigil-checkrun"))
+    parser.add_argument("--perf-record", help="perf record -g the window of the largest count into this file")
     args = parser.parse_args()
     vigil_lab.require_lab()
     rows = []
+    load_before = os.getloadavg()
     with vigil_lab.Lab("checkers-bench") as lab:
         lb = lab.add_node("lb", addresses=["192.0.2.1/24"])
         srv = lab.add_node("srv", addresses=["192.0.2.2/24"])
@@ -77,19 +97,33 @@ def main():
             lab.wait_for(lambda: run.output().count('"up":true') >= count, timeout=120,
                          what=f"{count} checkers UP")
             time.sleep(2)
-            hz = os.sysconf("SC_CLK_TCK")
-            ticks0, t0 = cpu_ticks(run.pid), time.monotonic()
+            perf = None
+            if args.perf_record and count == max(int(c) for c in args.counts.split(",")):
+                perf = subprocess.Popen(["perf", "record", "-q", "-g", "-o", args.perf_record, "-p", str(run.pid),
+                                         "--", "sleep", str(args.seconds)], stdout=subprocess.DEVNULL)
+            user0, system0 = user_system_seconds(run.pid)
+            cpu0, opens0, t0 = runtime_seconds(run.pid), active_opens(lb), time.monotonic()
             time.sleep(args.seconds)
-            ticks1, t1 = cpu_ticks(run.pid), time.monotonic()
-            cpu = 100.0 * (ticks1 - ticks0) / hz / (t1 - t0)
+            user1, system1 = user_system_seconds(run.pid)
+            cpu1, opens1, t1 = runtime_seconds(run.pid), active_opens(lb), time.monotonic()
+            if perf:
+                perf.wait()
             rss = rss_kib(run.pid)
             downs = run.output().count('"up":false')
             run.stop()
-            rows.append((count, cpu, rss, downs))
-    print(f"| TCP checks at delay_loop 1 s | CPU, % of one core ({args.seconds:.0f} s window) | RSS | DOWN verdicts |")
-    print("|---|---|---|---|")
-    for count, cpu, rss, downs in rows:
-        print(f"| {count} | {cpu:.1f} % | {rss / 1024:.1f} MiB | {downs - count} |")
-
+            rows.append(dict(count=count, wall=t1 - t0, cpu=cpu1 - cpu0, user=user1 - user0, system=system1 - system0,
+                             checks=opens1 - opens0, rss=rss, downs=downs - count))
+    print(f"load average before / after: {load_before} / {os.getloadavg()}; {os.cpu_count()} CPUs; "
+          f"{args.checkrun}\n")
+    print(f"| TCP checks at delay_loop 1 s | CPU, % of one core ({args.seconds:.0f} s window) | user / system s "
+          "| checks done | CPU µs per check (user + system) | CPU s per 10 000 checks | RSS | DOWN verdicts |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        per_check = 1e6 * r["cpu"] / max(r["checks"], 1)
+        ticks = r["user"] + r["system"]
+        user_share = r["user"] / ticks if ticks else 0.0
+        print(f"| {r['count']} | {100.0 * r['cpu'] / r['wall']:.1f} % | {r['user']:.2f} / {r['system']:.2f} "
+              f"| {r['checks']} | {per_check:.1f} ({per_check * user_share:.1f} + {per_check * (1 - user_share):.1f}) "
+              f"| {per_check / 100:.2f} | {r['rss'] / 1024:.1f} MiB | {r['downs']} |")
 
 main()

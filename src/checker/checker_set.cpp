@@ -109,12 +109,21 @@ rt::Task<void> run_checker(std::shared_ptr<CheckerSet::Shared> shared, std::shar
       step.verdict.reset();
       continue;
     }
-    if (!co_await shared->limiter.acquire()) co_return;
+    if (!shared->limiter.try_acquire()) {
+      auto acquiring = shared->limiter.acquire();
+      if (!co_await std::move(acquiring)) co_return;
+    }
     ProbeOutcome outcome;
     {
       ProbeSlot slot(shared->limiter);
-      auto probe = run_probe(spec, shared->tls);
-      outcome = co_await std::move(probe);
+      if (std::holds_alternative<TcpProbe>(spec.probe)) {
+        // The schedule timer is idle until the probe ends: it serves as the connect deadline.
+        auto probe = run_tcp_probe(spec, timer);
+        outcome = co_await std::move(probe);
+      } else {
+        auto probe = run_probe(spec, shared->tls);
+        outcome = co_await std::move(probe);
+      }
     }
     if (shared->gone(*checker)) co_return;
     if (checker->suspended) {

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <array>
+#include <asio/experimental/deferred.hpp>
+#include <asio/experimental/parallel_group.hpp>
 #include <asio/ip/icmp.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/ip/udp.hpp>
@@ -45,12 +47,6 @@ rt::Task<Result<asio::ip::tcp::socket>> connect_tcp(const CheckerSpec& spec) {
   auto [ec] = co_await socket.async_connect(asio::ip::tcp::endpoint(address, spec.port), rt::use_nothrow);
   if (ec) co_return fail(make_error(ec, "cannot connect"));
   co_return std::move(socket);
-}
-
-rt::Task<ProbeOutcome> tcp_probe(const CheckerSpec& spec) {
-  auto socket = co_await connect_tcp(spec);
-  if (!socket) co_return failed(socket.error().to_string());
-  co_return passed();
 }
 
 rt::Task<ProbeOutcome> http_url_probe(const CheckerSpec& spec, const HttpProbe& probe, const HttpProbe::Url& url,
@@ -276,6 +272,29 @@ rt::Task<ProbeOutcome> bounded(rt::Task<ProbeOutcome> probe, Duration limit) {
 
 }  // namespace
 
+rt::Task<ProbeOutcome> run_tcp_probe(const CheckerSpec& spec, asio::steady_timer& deadline) {
+  auto executor = co_await asio::this_coro::executor;
+  asio::ip::tcp::socket socket(executor);
+  const auto address = to_asio(spec.target);
+  if (auto opened = open_probe_socket(socket, address.is_v6() ? asio::ip::tcp::v6() : asio::ip::tcp::v4(), spec.socket);
+      !opened)
+    co_return failed(opened.error().to_string());
+  const Duration limit = spec.timing.connect_timeout;
+  deadline.expires_after(limit);
+  // Two plain operations in a group, not rt::with_timeout: that one spawns a coroutine and a timer
+  // per call, which was a third of the user-space CPU of a TCP check. Neither operation throws.
+  const asio::ip::tcp::endpoint endpoint(address, spec.port);
+  auto connecting = socket.async_connect(endpoint, asio::experimental::deferred);
+  auto waiting = deadline.async_wait(asio::experimental::deferred);
+  auto race = asio::experimental::make_parallel_group(std::move(connecting), std::move(waiting));
+  auto [order, connect_error, deadline_error] =
+      co_await race.async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
+  (void)deadline_error;
+  if (order[0] != 0) co_return failed(rt::detail::timeout_error(limit).to_string());
+  if (connect_error) co_return failed(make_error(connect_error, "cannot connect").to_string());
+  co_return passed();
+}
+
 rt::Task<ProbeOutcome> run_probe(const CheckerSpec& spec, TlsContexts& tls) {
   const Duration limit = spec.timing.connect_timeout;
   if (const auto* http = std::get_if<HttpProbe>(&spec.probe)) {
@@ -289,9 +308,9 @@ rt::Task<ProbeOutcome> run_probe(const CheckerSpec& spec, TlsContexts& tls) {
     co_return passed();
   }
   if (std::holds_alternative<TcpProbe>(spec.probe)) {
-    auto probe = tcp_probe(spec);
-    auto bounded_probe = bounded(std::move(probe), limit);
-    co_return co_await std::move(bounded_probe);
+    asio::steady_timer deadline(co_await asio::this_coro::executor);
+    auto probe = run_tcp_probe(spec, deadline);
+    co_return co_await std::move(probe);
   }
   if (const auto* smtp = std::get_if<SmtpProbe>(&spec.probe)) {
     auto probe = smtp_probe(spec, *smtp);
