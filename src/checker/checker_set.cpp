@@ -36,6 +36,7 @@ struct CheckerSet::Shared {
         specs(resolve_checkers(config, options.helo_default)),
         reporter(std::move(reporter_in)),
         limiter(executor, limit),
+        connect_deadlines(ConnectDeadlines::create(executor)),
         tls(config.ssl),
         random(options.random_seed.value_or(std::random_device{}())),
         helo_default(options.helo_default) {
@@ -46,6 +47,7 @@ struct CheckerSet::Shared {
   std::vector<CheckerSpec> specs;  // running[i]->spec, for specs()
   Reporter reporter;
   ProbeLimiter limiter;
+  std::shared_ptr<ConnectDeadlines> connect_deadlines;  // TCP_CHECK connect timeouts, one timer for all
   TlsContexts tls;
   std::mt19937_64 random;
   std::string helo_default;
@@ -117,8 +119,7 @@ rt::Task<void> run_checker(std::shared_ptr<CheckerSet::Shared> shared, std::shar
     {
       ProbeSlot slot(shared->limiter);
       if (std::holds_alternative<TcpProbe>(spec.probe)) {
-        // The schedule timer is idle until the probe ends: it serves as the connect deadline.
-        auto probe = run_tcp_probe(spec, timer);
+        auto probe = run_tcp_probe(spec, *shared->connect_deadlines);
         outcome = co_await std::move(probe);
       } else {
         auto probe = run_probe(spec, shared->tls);
@@ -181,6 +182,7 @@ void CheckerSet::start() {
 void CheckerSet::stop() {
   if (!shared_ || shared_->stopped) return;
   shared_->stopped = true;
+  shared_->connect_deadlines->stop();
   for (auto& checker : shared_->running) checker->cancel.emit(asio::cancellation_type::terminal);
 }
 
