@@ -139,7 +139,11 @@ rt::Task<void> run_checker(std::shared_ptr<CheckerSet::Shared> shared, std::shar
     // its reason changed, not on every probe of a server that stays down.
     if (!outcome.result.ok && (step.log_failure || outcome.detail != last_failure))
       sys::log_info("checker {}: probe failed: {}", spec.name, outcome.detail);
-    last_failure = outcome.result.ok ? std::string() : outcome.detail;
+    if (outcome.result.ok) {
+      last_failure.clear();
+    } else {
+      last_failure = outcome.detail;
+    }
     if (step.verdict) {
       sys::log_notice("checker {}: {}{}", spec.name, step.verdict->up ? "UP" : "DOWN",
                       step.verdict->weight ? " (weight " + std::to_string(*step.verdict->weight) + ")" : "");
