@@ -237,6 +237,7 @@ rt::Task<nlohmann::json> VrrpService::query_status() {
   if (!engine_) co_return nlohmann::json{{"vrrp_instances", nlohmann::json::array()}};
   // Scripts are polled on this (the main) thread: read here, without a hop.
   const auto scripts = engine_->scripts();
+  const auto script_lateness = engine_->script_lateness();
   auto snapshot = co_await asio::co_spawn(
       engine_executor_,
       [this]() -> rt::Task<nlohmann::json> {
@@ -254,6 +255,7 @@ rt::Task<nlohmann::json> VrrpService::query_status() {
       },
       asio::use_awaitable);
   snapshot["vrrp_scripts"] = engine::to_json(scripts, engine::WallClock::now());
+  snapshot["script_start_lateness"] = engine::to_json(script_lateness);
   co_return snapshot;
 }
 
