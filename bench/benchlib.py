@@ -394,10 +394,9 @@ class Daemon:
     def pid(self) -> int:
         return self.process.pid
 
-    def vigil_status(self) -> dict:
-        """vigild's status document (SIGUSR1 dump): instances, scripts, advert send lateness."""
-        assert self._vigil is not None, "vigil_status() is vigild's"
-        return self._vigil.status()
+    def status(self) -> dict | None:
+        """vigild's status document (SIGUSR1 dump); None for keepalived."""
+        return self._vigil.status() if self._vigil is not None else None
 
     def alive(self) -> bool:
         return self.process is not None and self.process.alive()

@@ -189,7 +189,7 @@ def run_impl(impl: str, args) -> dict:
             for reader in readers:
                 reader.read_new()
             done_before = daemon.log().count(DONE_LINE[impl])
-            status_before = daemon.vigil_status() if impl == "vigil" else None
+            status_before = daemon.status() if impl == "vigil" else None
             t_hup = time.time()
             os.kill(daemon.pid, signal.SIGHUP)
             done = wait_log_line(daemon.process, DONE_LINE[impl], done_before)
@@ -201,7 +201,7 @@ def run_impl(impl: str, args) -> dict:
             time.sleep(args.after)
             sends_over_5ms = None
             if status_before is not None:
-                sends_over_5ms = sends_later_than(status_before, daemon.vigil_status(), 0.005)
+                sends_over_5ms = sends_later_than(status_before, daemon.status(), 0.005)
             late, baseline, over, worst, changed_prio = [], [], 0, 0.0, set()
             window = (t_hup - 2.5, t_hup + args.after - 0.5)
             for k, reader in enumerate(readers):

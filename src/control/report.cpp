@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <ctime>
+#include <optional>
 #include <vector>
 
 namespace vigil::control {
@@ -260,6 +261,26 @@ std::string format_scripts(const json& status, double now_unix) {
   }
   return '\n' + table(rows);
 }
+
+// A histogram from the status document's {"bounds", "counts", "count", "sum"} under `key`;
+// nothing when the document has none.
+std::optional<Family> histogram_family(std::string name, std::string help, const json& status, const char* key) {
+  const json histogram = status.is_object() ? status.value(key, json()) : json();
+  if (!histogram.is_object()) return std::nullopt;
+  Family family(std::move(name), "histogram", std::move(help));
+  const json bounds = histogram.value("bounds", json::array());
+  const json counts = histogram.value("counts", json::array());
+  double cumulative = 0;
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    cumulative += counts[i].is_number() ? counts[i].get<double>() : 0.0;
+    const bool bounded = i < bounds.size() && bounds[i].is_number();
+    family.add_series("_bucket", {{"le", bounded ? format_value(bounds[i].get<double>()) : "+Inf"}}, cumulative);
+  }
+  family.add_series("_sum", {}, histogram.value("sum", 0.0));
+  family.add_series("_count", {}, histogram.value("count", 0.0));
+  return family;
+}
+
 }  // namespace
 
 void add_trackers(json& status, const config::Config& config) {
@@ -571,22 +592,14 @@ std::string render_metrics(const json& status) {
     }
   }
 
-  // One histogram for all instances (engine/advert_lateness.hpp), present once VRRP runs.
-  Family lateness("vigil_advert_send_lateness_seconds", "histogram",
-                  "Scheduled VRRP advertisements: time sent minus time scheduled");
-  const json histogram = status.is_object() ? status.value("advert_send_lateness", json()) : json();
-  if (histogram.is_object()) {
-    const json bounds = histogram.value("bounds", json::array());
-    const json counts = histogram.value("counts", json::array());
-    double cumulative = 0;
-    for (std::size_t i = 0; i < counts.size(); ++i) {
-      cumulative += counts[i].is_number() ? counts[i].get<double>() : 0.0;
-      const bool bounded = i < bounds.size() && bounds[i].is_number();
-      lateness.add_series("_bucket", {{"le", bounded ? format_value(bounds[i].get<double>()) : "+Inf"}}, cumulative);
-    }
-    lateness.add_series("_sum", {}, histogram.value("sum", 0.0));
-    lateness.add_series("_count", {}, histogram.value("count", 0.0));
-  }
+  // One histogram for all instances (engine/advert_lateness.hpp), present once VRRP runs, and one
+  // for all vrrp_scripts (engine/tracking.hpp).
+  const auto lateness =
+      histogram_family("vigil_advert_send_lateness_seconds",
+                       "Scheduled VRRP advertisements: time sent minus time scheduled", status, "advert_send_lateness");
+  const auto script_lateness = histogram_family(
+      "vigil_script_start_lateness_seconds", "vrrp_script runs: time the script started (exec'ed) minus time scheduled",
+      status, "script_start_lateness");
 
   std::string out;
   for (const Family* family : {&up,
@@ -629,7 +642,9 @@ std::string render_metrics(const json& status) {
        {&script_status, &script_state, &script_runs, &script_failures, &script_timeouts, &script_duration}) {
     family->write(out);
   }
-  if (histogram.is_object()) lateness.write(out);
+  for (const auto& histogram : {&lateness, &script_lateness}) {
+    if (*histogram) (*histogram)->write(out);
+  }
   return out;
 }
 

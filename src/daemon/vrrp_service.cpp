@@ -237,6 +237,7 @@ rt::Task<nlohmann::json> VrrpService::query_status() {
   if (!engine_) co_return nlohmann::json{{"vrrp_instances", nlohmann::json::array()}};
   // Scripts are polled on this (the main) thread: read here, without a hop.
   const auto scripts = engine_->scripts();
+  const auto script_lateness = engine_->script_lateness();
   // Only the copy is taken on the VRRP thread; the JSON (1000 instances take milliseconds) is
   // built here, so a status query or a metrics scrape never delays an advert.
   struct EngineState {
@@ -260,6 +261,7 @@ rt::Task<nlohmann::json> VrrpService::query_status() {
     instances[i]["timers"] = engine::timers_json(state.members[i].deadlines, clock);
   }
   snapshot["vrrp_scripts"] = engine::to_json(scripts, clock);
+  snapshot["script_start_lateness"] = engine::to_json(script_lateness);
   co_return snapshot;
 }
 

@@ -187,6 +187,21 @@ TEST_CASE("metrics: the advert send lateness histogram has cumulative buckets, s
   CHECK(render_metrics(document()).find("vigil_advert_send_lateness") == std::string::npos);
 }
 
+TEST_CASE("metrics: the script start lateness histogram is rendered like the advert one") {
+  json status = document();
+  status["script_start_lateness"] = {{"bounds", {0.001, 0.01}}, {"counts", {90, 9, 1}}, {"count", 100}, {"sum", 0.5}};
+  const std::string text = render_metrics(status);
+  check_exposition(text);
+  CHECK(text.find("# TYPE vigil_script_start_lateness_seconds histogram\n") != std::string::npos);
+  CHECK(text.find("vigil_script_start_lateness_seconds_bucket{le=\"0.001\"} 90\n") != std::string::npos);
+  CHECK(text.find("vigil_script_start_lateness_seconds_bucket{le=\"0.01\"} 99\n") != std::string::npos);
+  CHECK(text.find("vigil_script_start_lateness_seconds_bucket{le=\"+Inf\"} 100\n") != std::string::npos);
+  CHECK(text.find("vigil_script_start_lateness_seconds_count 100\n") != std::string::npos);
+  // Each family only when the document has its histogram.
+  CHECK(text.find("vigil_advert_send_lateness") == std::string::npos);
+  CHECK(render_metrics(document()).find("vigil_script_start_lateness") == std::string::npos);
+}
+
 TEST_CASE("stats: --clear sets a baseline and the totals stay in the document") {
   StatsBaseline baseline;
   auto before = baseline.stats(document(10, 2));
