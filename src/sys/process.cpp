@@ -97,35 +97,43 @@ bool has_exited(stream_descriptor& pidfd) {
          info.si_pid != 0;
 }
 
+// How often a wait for a child's exit also asks the kernel directly. Asio's io_uring backend (1.22)
+// has been seen to lose a pidfd poll's completion (an ENOENT instead of readiness, or nothing at
+// all) when about 1000 scripts a second start and end; without this a lost completion left the
+// script unreaped and its poller (or vigild's stop) waiting for ever.
+constexpr Duration kExitRecheck = std::chrono::seconds(1);
+
 // Waits for the pidfd to become readable, at most `limit` (zero: no limit).
 // Returns true when the process exited, false on timeout or cancellation (`cancelled` tells which).
 rt::Task<bool> await_exit(stream_descriptor& pidfd, Duration limit, bool& cancelled) {
   cancelled = false;
-  if (limit <= Duration::zero()) {
-    auto [ec] = co_await pidfd.async_wait(stream_descriptor::wait_read, rt::use_nothrow);
-    cancelled = static_cast<bool>(ec);
-    co_return !ec;
-  }
-  asio::steady_timer timer(co_await asio::this_coro::executor, limit);
+  const bool bounded = limit > Duration::zero();
+  const TimePoint deadline = bounded ? Clock::now() + limit : TimePoint::max();
+  asio::steady_timer timer(co_await asio::this_coro::executor);
   int failed_waits = 0;  // a wait that keeps failing must not spin until the timeout
   for (;;) {
+    const TimePoint now = Clock::now();
+    const bool last_round = bounded && deadline - now <= kExitRecheck;
+    timer.expires_at(last_round ? deadline : now + kExitRecheck);
     auto [order, exit_ec, timer_ec] = co_await asio::experimental::make_parallel_group(
                                           pidfd.async_wait(stream_descriptor::wait_read, asio::experimental::deferred),
                                           timer.async_wait(asio::experimental::deferred))
                                           .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
     if (order[0] == 0 && !exit_ec) co_return true;
     if (order[0] == 0 && exit_ec != asio::error::operation_aborted && ++failed_waits <= kMaxFailedWaits) {
-      // The wait itself failed (not our cancellation): the child is still ours, wait again. Seen
-      // as ENOENT a few times a minute at 1000 scripts/s under heavy load (io_uring poll on pidfds).
+      // The wait itself failed (not our cancellation): the child is still ours, wait again.
       log_debug("waiting for a script to exit failed ({}); waiting again", exit_ec.message());
       if (has_exited(pidfd)) co_return true;
       continue;
     }
-    if (!timer_ec && order[0] == 1 && has_exited(pidfd)) {
-      // Both were due when this thread got to run (a busy machine): the script did finish.
-      co_return true;
+    if (order[0] == 1 && !timer_ec) {
+      // A recheck tick or the deadline. Both may have been due when this thread got to run (a
+      // busy machine), or the poll's completion was lost: ask the kernel.
+      if (has_exited(pidfd)) co_return true;
+      if (last_round) co_return false;  // timed out
+      continue;
     }
-    cancelled = static_cast<bool>(timer_ec) || order[0] == 0;  // neither side completed on its own
+    cancelled = true;  // neither side completed on its own
     co_return false;
   }
 }
