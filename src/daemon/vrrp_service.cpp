@@ -19,7 +19,6 @@
 
 #include "engine/status_json.hpp"
 #include "rt/io_context.hpp"
-#include "rt/io_uring_ring.hpp"
 #include "sys/log.hpp"
 #include "sys/resident_memory.hpp"
 
@@ -125,7 +124,7 @@ void VrrpService::install(DaemonHooks& hooks) {
 }
 
 Result<void> VrrpService::start_fast_thread(const config::GlobalConfig& global) {
-  auto context = rt::make_io_context(rt::kVrrpRingEntries);
+  auto context = rt::make_io_context();
   if (!context) return fail(std::move(context.error()));
   fast_ = std::move(*context);
   fast_work_.emplace(fast_->get_executor());

@@ -3,8 +3,6 @@
 #include <asio/steady_timer.hpp>
 #include <system_error>
 
-#include "rt/io_uring_ring.hpp"
-
 namespace vigil::rt {
 
 std::string_view backend_name() noexcept {
@@ -15,23 +13,14 @@ std::string_view backend_name() noexcept {
 #endif
 }
 
-Result<std::unique_ptr<asio::io_context>> make_io_context([[maybe_unused]] unsigned ring_entries) {
+Result<std::unique_ptr<asio::io_context>> make_io_context() {
   try {
     auto context = std::make_unique<asio::io_context>(1);
     // Asio sets up its reactor (the ring) when the first I/O object needs it; make that happen
     // here, where the failure can be reported, rather than deep inside the first component.
-#if defined(ASIO_HAS_IO_URING_AS_DEFAULT)
-    detail::request_ring_entries(ring_entries);
-#endif
     asio::steady_timer probe(*context);
-#if defined(ASIO_HAS_IO_URING_AS_DEFAULT)
-    detail::request_ring_entries(0);
-#endif
     return context;
   } catch (const std::system_error& e) {
-#if defined(ASIO_HAS_IO_URING_AS_DEFAULT)
-    detail::request_ring_entries(0);
-#endif
 #if defined(ASIO_HAS_IO_URING_AS_DEFAULT)
     return fail(
         make_error(e.code(), std::string("io_uring is unavailable on this host (") + e.what() +

@@ -14,8 +14,6 @@ namespace vigil::rt {
 // A single-threaded io_context (concurrency hint 1: one submission/completion queue, no locking).
 // On the io_uring build, a host that forbids io_uring (sysctl kernel.io_uring_disabled, a seccomp
 // profile) makes Asio's constructor throw; that becomes an Error telling the user how to rebuild.
-// `ring_entries` (io_uring build): the size of its ring, at most Asio's (see io_uring_ring.hpp);
-// 0 keeps Asio's.
-[[nodiscard]] Result<std::unique_ptr<asio::io_context>> make_io_context(unsigned ring_entries = 0);
+[[nodiscard]] Result<std::unique_ptr<asio::io_context>> make_io_context();
 
 }  // namespace vigil::rt
