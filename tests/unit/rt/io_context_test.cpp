@@ -9,19 +9,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
 #include <asio/co_spawn.hpp>
-#include <asio/ip/udp.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 #include <chrono>
 #include <exception>
-#include <filesystem>
-#include <fstream>
-#include <string>
-#include <vector>
 
-#include "rt/io_uring_ring.hpp"
 #include "rt/tokens.hpp"
 #include "test_support.hpp"
 
@@ -107,64 +100,4 @@ TEST_CASE("without io_uring the factory explains why and how to rebuild") {
   CHECK(text.find("cmake -DVIGIL_IO_URING=OFF") != std::string::npos);
   MESSAGE(text);
 #endif
-}
-
-#if VIGIL_IO_URING
-namespace {
-
-// The submission-queue size of every io_uring this process holds, from /proc/self/fdinfo.
-std::vector<unsigned> io_uring_sq_sizes() {
-  std::vector<unsigned> sizes;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
-    std::error_code error;
-    const auto target = std::filesystem::read_symlink(entry.path(), error);
-    if (error || target.string() != "anon_inode:[io_uring]") continue;
-    std::ifstream info("/proc/self/fdinfo/" + entry.path().filename().string());
-    for (std::string line; std::getline(info, line);) {
-      if (line.rfind("SqMask:", 0) == 0) sizes.push_back(std::stoul(line.substr(7), nullptr, 16) + 1);
-    }
-  }
-  return sizes;
-}
-
-}  // namespace
-#endif
-
-TEST_CASE("the io_uring is vigil's size, not Asio's 16384 entries") {
-#if !VIGIL_IO_URING
-  VIGIL_SKIP("built on epoll");
-#else
-  auto context = vigil::rt::make_io_context();
-  REQUIRE(context.has_value());
-  const auto sizes = io_uring_sq_sizes();
-  REQUIRE_FALSE(sizes.empty());
-  for (const unsigned size : sizes) CHECK(size == vigil::rt::kIoUringEntries);
-#endif
-}
-
-TEST_CASE("more operations at once than the ring holds all complete") {
-  // 3000 receives outstanding on one socket (more than the submission queue holds), then 3000
-  // datagrams, sent in chunks the socket buffer takes without dropping.
-  constexpr int kOperations = 3000;
-  static_assert(kOperations > 2 * static_cast<int>(vigil::rt::kIoUringEntries));
-  auto context = vigil::rt::make_io_context();
-  REQUIRE(context.has_value());
-  asio::ip::udp::socket receiver(**context, asio::ip::udp::endpoint(asio::ip::address_v4::loopback(), 0));
-  receiver.set_option(asio::socket_base::receive_buffer_size(1 << 20));
-  std::vector<std::array<char, 8>> buffers(kOperations);
-  int received = 0;
-  for (auto& buffer : buffers) {
-    receiver.async_receive(asio::buffer(buffer), [&](std::error_code error, std::size_t) {
-      if (!error) ++received;
-    });
-  }
-  (*context)->poll();  // the receives reach the kernel
-  asio::ip::udp::socket sender(**context, asio::ip::udp::v4());
-  const auto destination = receiver.local_endpoint();
-  for (int i = 0; i < kOperations; ++i) {
-    sender.send_to(asio::buffer("x", 1), destination);
-    if (i % 100 == 99) (*context)->poll();
-  }
-  for (int round = 0; round < 1000 && received < kOperations; ++round) (*context)->run_for(10ms);
-  CHECK(received == kOperations);
 }
