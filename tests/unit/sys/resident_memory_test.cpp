@@ -1,6 +1,7 @@
 #include "sys/resident_memory.hpp"
 
 #include <doctest/doctest.h>
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
