@@ -49,6 +49,18 @@ std::vector<ipvs::ServiceState> only(const std::vector<ipvs::ServiceState>& dump
   return result;
 }
 
+// What the load balancer keeps of a config: with 1000 VRRP instances a whole copy held another
+// ~2 MB (the VRRP engine and the daemon have theirs).
+std::shared_ptr<const config::Config> lb_part(const config::Config& config) {
+  auto part = std::make_shared<config::Config>();
+  part->global = config.global;
+  part->ssl = config.ssl;
+  part->track_file = config.track_file;  // FILE_CHECK may name one
+  part->virtual_server_group = config.virtual_server_group;
+  part->virtual_server = config.virtual_server;
+  return part;
+}
+
 }  // namespace
 
 LbService::LbService(std::filesystem::path runtime_dir) : runtime_dir_(std::move(runtime_dir)) {}
@@ -63,14 +75,14 @@ void LbService::install(DaemonHooks& hooks) {
   mine.stop = [this] { return stop(); };
   mine.query = [this] { return query(); };
   mine.prepare_reload = [this](const ConfigModel&, const ConfigModel& next) { return prepare_reload(next); };
-  mine.reload = [this](const ConfigModel&, const ConfigModel& next) { return reload(next); };
+  mine.reload = [this](const ConfigModel& current, const ConfigModel& next) { return reload(current, next); };
   wrap_hooks(hooks, std::move(mine));
 }
 
 rt::Task<Result<void>> LbService::start(asio::io_context& context, const config::Config& config) {
   executor_ = context.get_executor();
   context_ = &context;
-  config_ = std::make_shared<const config::Config>(config);
+  config_ = lb_part(config);
   const bool wanted = !config.virtual_server.empty();
   auto opened = co_await net::ipvs::IpvsClient::open();
   if (!opened) {
@@ -116,11 +128,11 @@ rt::Task<Result<void>> LbService::start(asio::io_context& context, const config:
   programmed_.clear();
   for (std::size_t v = 0; v < pool_->size(); ++v) programmed_.push_back(only(*after, pool_->desired(v)));
 
-  ensure_running();
+  ensure_running(config);
   co_return Result<void>{};
 }
 
-void LbService::ensure_running() {
+void LbService::ensure_running(const config::Config& config) {
   if (!pool_) pool_ = std::make_unique<ipvs::Pool>(engine::specs_of(*config_));
   if (!wake_) {
     wake_ = std::make_unique<Wake>(executor_, 1);
@@ -138,7 +150,7 @@ void LbService::ensure_running() {
                                         [this](const check::CheckerVerdict& verdict) { on_verdict(verdict); });
   }
   if (!ha_suspend_) {
-    ha_suspend_ = std::make_unique<engine::HaSuspend>(*config_);
+    ha_suspend_ = std::make_unique<engine::HaSuspend>(config);
     for (const auto& warning : ha_suspend_->warnings()) sys::log_warning("{}", warning);
     apply_suspension();
   }
@@ -383,15 +395,15 @@ rt::Task<Result<void>> LbService::prepare_reload(const config::Config& next) {
   co_return Result<void>{};
 }
 
-rt::Task<Result<void>> LbService::reload(const config::Config& next) {
+rt::Task<Result<void>> LbService::reload(const config::Config& running, const config::Config& next) {
   if (!executor_ || !config_) co_return Result<void>{};
   if (!client_) {
     // No IPVS, and (prepare_reload made sure) no virtual server in the new config either.
-    config_ = std::make_shared<const config::Config>(next);
+    config_ = lb_part(next);
     co_return Result<void>{};
   }
   const auto began = Clock::now();
-  ensure_running();
+  ensure_running(running);
   if (!co_await acquire_kernel()) co_return Result<void>{};  // stopping
   // What the kernel holds now: the base of the diff, as at start (a service edited behind our
   // back is put right, one that is already right is not touched).
@@ -458,16 +470,16 @@ rt::Task<Result<void>> LbService::reload(const config::Config& next) {
   changed_at_ = std::move(changed_at);
   // A renamed VRRP instance keeps the state it reported under its old name.
   std::map<std::string, std::string> states;
-  for (const auto& [new_name, old_name] : engine::plan_reload(current, next).kept()) {
+  for (const auto& [new_name, old_name] : engine::plan_reload(running, next).kept()) {
     if (const auto found = vrrp_states_.find(old_name); found != vrrp_states_.end()) states[new_name] = found->second;
   }
   vrrp_states_ = std::move(states);
-  config_ = std::make_shared<const config::Config>(next);
+  config_ = lb_part(next);
   if (fifos_.empty() || next.global.notify_fifo != current.global.notify_fifo ||
       next.global.lvs_notify_fifo != current.global.lvs_notify_fifo) {
     open_fifos(next.global);
   }
-  ha_suspend_ = std::make_unique<engine::HaSuspend>(*config_);
+  ha_suspend_ = std::make_unique<engine::HaSuspend>(next);
   for (const auto& warning : ha_suspend_->warnings()) sys::log_warning("{}", warning);
   apply_suspension();
   handle(actions);

@@ -65,9 +65,10 @@ class LbService {
   rt::Task<void> apply_loop();
   // SIGHUP: prepare (may refuse, before any service applies anything), then apply the diff.
   rt::Task<Result<void>> prepare_reload(const config::Config& next);
-  rt::Task<Result<void>> reload(const config::Config& next);
+  rt::Task<Result<void>> reload(const config::Config& current, const config::Config& next);
   // The apply loop, the kernel token and the checkers, when a reload brings the first virtual server.
-  void ensure_running();
+  // `config`: the whole running config (ha_suspend looks for the VRRP instances carrying a VIP).
+  void ensure_running(const config::Config& config);
   // Suspends or resumes the ha_suspend virtual servers after a VRRP state or a reload.
   void apply_suspension();
   // One writer of the kernel at a time (the apply loop's batches, a reload's diff).
@@ -82,6 +83,8 @@ class LbService {
   static rt::Task<void> run_command(config::Command command, std::string what);
 
   using Wake = asio::experimental::channel<void(asio::error_code, bool)>;
+  // The load balancer's part of the running config (global, ssl, virtual servers): not the VRRP
+  // instances, which would double the daemon's memory for them.
   std::shared_ptr<const config::Config> config_;
   asio::any_io_executor executor_;
   std::unique_ptr<net::ipvs::IpvsClient> client_;

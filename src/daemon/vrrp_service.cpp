@@ -20,6 +20,7 @@
 #include "engine/status_json.hpp"
 #include "rt/io_context.hpp"
 #include "sys/log.hpp"
+#include "sys/resident_memory.hpp"
 
 namespace vigil::daemon {
 
@@ -58,23 +59,19 @@ void lock_memory() {
 // After the start (and after a reload) the heap holds freed pages: the parsed config file, netlink
 // replies, start-up coroutines (1000 instances: ~8 MB). glibc keeps them, and once mlockall has
 // locked them (vrrp_no_swap) even malloc_trim cannot give them back (the kernel refuses to discard
-// locked pages). So: unlock, trim every arena, lock again (MCL_ONFAULT: only what is resident).
+// locked pages). The same holds for the code and constants that only ran once (config parsing,
+// validation, start-up: several MiB of the binary and its libraries), which mlockall keeps
+// resident for good. So: unlock, trim every arena, unmap the read-only file pages (what still runs
+// faults its pages back in within a tick), lock again (MCL_ONFAULT: only what is resident).
 constexpr auto kMemoryReleaseDelay = std::chrono::seconds(15);
 
-long resident_kib() {
-  std::ifstream statm("/proc/self/statm");
-  long pages = 0;
-  long resident = 0;
-  statm >> pages >> resident;
-  return resident * (::sysconf(_SC_PAGESIZE) / 1024);
-}
-
 void release_free_memory(bool relock) {
-  const long before = resident_kib();
+  const long before = sys::resident_kib();
   if (relock && ::munlockall() != 0) return;
   ::malloc_trim(0);
+  sys::drop_read_only_file_pages();
   if (relock) lock_memory();
-  sys::log_info("free heap pages released: resident {} KiB -> {} KiB", before, resident_kib());
+  sys::log_info("free heap pages and start-up code released: resident {} KiB -> {} KiB", before, sys::resident_kib());
 }
 
 void tune_fast_thread(const config::GlobalConfig& global) {

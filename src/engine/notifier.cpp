@@ -83,6 +83,8 @@ rt::Task<void> Notifier::drain(std::string name) {
     }
     queue.pop_front();
   }
+  // An empty deque still holds a 512-byte chunk: 1000 instances kept 0.5 MB of them for nothing.
+  queues_.erase(name);
   --running_;
 }
 

@@ -65,6 +65,13 @@ rt::Task<Result<std::unique_ptr<VrrpEngine>>> VrrpEngine::start(const config::Co
   context.garp_interval = config.global.vrrp_garp_interval;
   context.gna_interval = config.global.vrrp_gna_interval;
   context.gate = &engine->gate_;
+  context.gratuitous = &engine->gratuitous_;
+  // Units prepare a few at a time (see PrepareTokens): each waits for netlink round trips, so a
+  // handful keeps the socket busy.
+  constexpr std::size_t kPreparingUnits = 8;
+  engine->prepare_tokens_ = std::make_unique<PrepareTokens>(engine->options_.fast, kPreparingUnits);
+  for (std::size_t i = 0; i < kPreparingUnits; ++i) (void)engine->prepare_tokens_->try_send(asio::error_code{}, true);
+  context.prepare_tokens = engine->prepare_tokens_.get();
   context.lateness = &engine->lateness_;
 
   engine->units_ = engine->make_units(config, [](const std::string&) { return true; });

@@ -77,6 +77,8 @@ class VrrpEngine {
   std::unique_ptr<Tracking> tracking_;
   UnitContext context_;
   ReloadGate gate_;
+  GratuitousSenders gratuitous_;
+  std::unique_ptr<PrepareTokens> prepare_tokens_;
   AdvertLateness lateness_;
   std::vector<std::shared_ptr<VrrpUnit>> units_;
   // instance name -> (unit, member)

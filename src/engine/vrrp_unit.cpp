@@ -265,7 +265,9 @@ bool VrrpUnit::kernel_idle() const {
 // while they run (Asio recycles them), which keeps 1000 idle units small.
 rt::Task<void> VrrpUnit::run() {
   auto self = shared_from_this();
+  if (context_.prepare_tokens) (void)co_await context_.prepare_tokens->async_receive(rt::use_nothrow);
   co_await prepare();
+  if (context_.prepare_tokens) (void)context_.prepare_tokens->try_send(asio::error_code{}, true);
   co_await start_members();
   for (;;) {
     co_await process_inputs();
@@ -589,17 +591,22 @@ rt::Task<void> VrrpUnit::send_gratuitous([[maybe_unused]] std::shared_ptr<VrrpUn
       auto& member = members_[index];
       const auto* entry = find_entry(*member.config, vip);
       const std::string interface = entry && entry->dev ? *entry->dev : member.vip_interface;
-      auto sender = member.gratuitous.find(interface);
-      if (sender == member.gratuitous.end()) {
-        std::optional<MacAddress> mac;
-        if (member.vmac_created && interface == member.vip_interface) mac = virtual_mac(*member.config);
+      std::optional<MacAddress> mac;
+      if (member.vmac_created && interface == member.vip_interface) mac = virtual_mac(*member.config);
+      // Kept open, and shared by the engine's units: opening one reads every address of the host
+      // (getifaddrs), which with 1000 VIPs made the second GARP burst of 1000 new masters take
+      // seconds; and one per instance cost 1000 sockets.
+      auto& senders = *context_.gratuitous;
+      auto key = std::make_pair(interface, mac);
+      auto sender = senders.find(key);
+      if (sender == senders.end()) {
         auto opened = net::wire::GratuitousSender::open(context_.executor, interface, mac);
         if (!opened) {
           sys::log_warning("vrrp_instance {}: no gratuitous ARP/NA on {}: {}", member.config->name, interface,
                            opened.error().to_string());
           co_return;
         }
-        sender = member.gratuitous.emplace(interface, std::move(*opened)).first;
+        sender = senders.emplace(std::move(key), std::move(*opened)).first;
       }
       const bool v4 = vip.address.is_v4();
       const auto sent = v4 ? co_await sender->second.send_arp(vip.address)
@@ -753,7 +760,8 @@ rt::Task<void> VrrpUnit::teardown() {
   for (auto& member : members_) {
     if (member.channel) context_.channels->release(member.channel_key, member.config->virtual_router_id);
     member.channel.reset();
-    member.gratuitous.clear();
+    // The VMAC goes below; a new one of the same name gets a new interface index.
+    if (member.vmac_created) context_.gratuitous->erase({member.vip_interface, virtual_mac(*member.config)});
   }
   for (auto& member : members_) {
     if (!member.vmac_created) continue;

@@ -9,6 +9,7 @@
 // Stall rule (issue 3): when the timer fires, queued adverts are read first, so a master whose
 // adverts waited in the socket while we were descheduled is not mistaken for a dead one.
 #include <asio/any_io_executor.hpp>
+#include <asio/experimental/channel.hpp>
 #include <asio/steady_timer.hpp>
 #include <cstdint>
 #include <map>
@@ -40,6 +41,16 @@ struct ReloadGate {
   [[nodiscard]] bool open() const { return holds == 0; }
 };
 
+// Gratuitous ARP/NA senders by interface and source MAC (nullopt: the interface's own), shared by
+// every unit of an engine: one pair of sockets per interface instead of one per instance.
+using GratuitousSenders = std::map<std::pair<std::string, std::optional<MacAddress>>, net::wire::GratuitousSender>;
+
+// Turns to prepare (interface lookups, stale-VIP removals, sockets): a unit takes a token before
+// and puts it back after. 1000 units preparing at once held ~9 MB of netlink requests and
+// coroutine frames; freed a moment later, that memory stayed fragmented under the units'
+// long-lived state (RSS several MiB above the live heap).
+using PrepareTokens = asio::experimental::channel<void(asio::error_code, bool)>;
+
 // What every unit of one engine shares; all of it lives on the fast executor.
 struct UnitContext {
   asio::any_io_executor executor;
@@ -50,6 +61,8 @@ struct UnitContext {
   Duration garp_interval{};  // pause between two GARPs of a burst
   Duration gna_interval{};   // pause between two unsolicited NAs of a burst
   ReloadGate* gate = nullptr;
+  GratuitousSenders* gratuitous = nullptr;
+  PrepareTokens* prepare_tokens = nullptr;  // null: no limit
   // Every advert's send time minus its due time (vigil_advert_send_lateness_seconds); one for the
   // whole engine, not per instance.
   AdvertLateness* lateness = nullptr;
@@ -144,9 +157,6 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
     std::string vip_interface;  // the interface, or the VMAC
     int vip_ifindex = 0;
     bool vmac_created = false;
-    // By interface name. Kept open: opening one reads every address of the host (getifaddrs),
-    // which with 1000 VIPs made the second GARP burst of 1000 new masters take seconds.
-    std::map<std::string, net::wire::GratuitousSender> gratuitous;
     vrrp::ReceiveStats receive;
     std::vector<KernelJob> kernel_jobs;  // a FIFO; a deque would allocate 576 bytes even when empty
     bool kernel_busy = false;
