@@ -8,9 +8,13 @@
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
+#include <cstdlib>
 #include <ctime>
 #include <exception>
+#include <mutex>
+#include <thread>
 #include <utility>
 
 #include "control/report.hpp"
@@ -22,6 +26,52 @@
 namespace vigil::daemon {
 
 namespace {
+
+// After every service has stopped, the event loop ends by itself when its last operation
+// completes. One whose completion was lost (seen with Asio 1.22's io_uring backend at 1000
+// scripts a second) would keep vigild from ever exiting; the watch stops the loop instead.
+constexpr auto kExitDrain = std::chrono::seconds(2);
+
+class ExitWatch {
+ public:
+  ExitWatch() = default;
+  ExitWatch(const ExitWatch&) = delete;
+  ExitWatch& operator=(const ExitWatch&) = delete;
+  ~ExitWatch() { finish(); }
+
+  // From the moment the stop sequence has finished: the loop has kExitDrain to end by itself.
+  void arm(asio::io_context& context) {
+    thread_ = std::thread([this, &context] {
+      std::unique_lock lock(mutex_);
+      if (!loop_ended_cv_.wait_for(lock, kExitDrain, [this] { return loop_ended_; })) {
+        abandoned_ = true;
+        context.stop();
+      }
+    });
+  }
+
+  // After run() returned: whether the watch had to stop the loop.
+  bool abandoned() {
+    finish();
+    return abandoned_;
+  }
+
+ private:
+  void finish() {
+    {
+      std::lock_guard lock(mutex_);
+      loop_ended_ = true;
+    }
+    loop_ended_cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  std::mutex mutex_;
+  std::condition_variable loop_ended_cv_;
+  bool loop_ended_ = false;
+  bool abandoned_ = false;  // written by the watch thread, read after join
+  std::thread thread_;
+};
 
 void report_notify_failure(const Result<bool>& sent) {
   if (!sent) sys::log_warning("cannot notify systemd: {}", sent.error().to_string());
@@ -91,12 +141,11 @@ ExitCode Daemon::run() {
   // ignored instead of killing the daemon halfway.
   rt::SignalWatcher signals((*context)->get_executor());
   ExitCode exit_code = ExitCode::InternalError;
+  ExitWatch exit_watch;
   asio::co_spawn(**context, serve(signals, **context), [&](std::exception_ptr failure, ExitCode code) {
     if (!failure) {
       exit_code = code;
-      // Every service has stopped. An operation still pending now is one whose completion was
-      // lost (seen with Asio's io_uring backend under 1000 scripts a second): do not wait for it.
-      (*context)->stop();
+      exit_watch.arm(**context);
       return;
     }
     try {
@@ -110,6 +159,14 @@ ExitCode Daemon::run() {
     (*context)->stop();
   });
   (*context)->run();
+  if (exit_watch.abandoned()) {
+    // The loop was stopped with operations pending; tearing it down would complete them against
+    // services already destroyed. Everything vigild owns is released: leave without destructors.
+    sys::log_warning("the event loop still had operations pending {} s after the stop; exiting without waiting",
+                     std::chrono::duration_cast<std::chrono::seconds>(kExitDrain).count());
+    runtime_dir_.reset();
+    std::_Exit(to_int(exit_code));
+  }
   runtime_dir_.reset();
   return exit_code;
 }
