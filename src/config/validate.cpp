@@ -41,6 +41,9 @@ class Validator {
     auto& global = config_.global;
     if (!present("global.smtp_alert_vrrp")) global.smtp_alert_vrrp = global.smtp_alert;
     if (!present("global.smtp_alert_checker")) global.smtp_alert_checker = global.smtp_alert;
+    if (global.lvs_notify_fifo_script && !global.lvs_notify_fifo && ok("global.lvs_notify_fifo_script")) {
+      error("global.lvs_notify_fifo_script", "lvs_notify_fifo_script needs lvs_notify_fifo (the FIFO it reads)");
+    }
     if (!present("global.vrrp_garp_lower_prio_delay"))
       global.vrrp_garp_lower_prio_delay = global.vrrp_garp_master_delay;
     if (!present("global.vrrp_garp_lower_prio_repeat")) {
