@@ -36,7 +36,7 @@ struct CheckerSet::Shared {
         specs(resolve_checkers(config, options.helo_default)),
         reporter(std::move(reporter_in)),
         limiter(executor, limit),
-        tls(config.ssl),
+        tls(std::make_shared<TlsContexts>(config.ssl)),
         random(options.random_seed.value_or(std::random_device{}())),
         helo_default(options.helo_default) {
     for (const auto& spec : specs) running.push_back(std::make_shared<RunningChecker>(spec));
@@ -46,7 +46,7 @@ struct CheckerSet::Shared {
   std::vector<CheckerSpec> specs;  // running[i]->spec, for specs()
   Reporter reporter;
   ProbeLimiter limiter;
-  TlsContexts tls;
+  std::shared_ptr<TlsContexts> tls;  // a reload may replace it; a probe in flight keeps its own
   std::mt19937_64 random;
   std::string helo_default;
   std::vector<std::shared_ptr<RunningChecker>> running;
@@ -113,7 +113,8 @@ rt::Task<void> run_checker(std::shared_ptr<CheckerSet::Shared> shared, std::shar
     ProbeOutcome outcome;
     {
       ProbeSlot slot(shared->limiter);
-      auto probe = run_probe(spec, shared->tls);
+      const std::shared_ptr<TlsContexts> tls = shared->tls;  // held until the probe is done
+      auto probe = run_probe(spec, *tls);
       outcome = co_await std::move(probe);
     }
     if (shared->gone(*checker)) co_return;
@@ -158,7 +159,13 @@ CheckerSet::CheckerSet(asio::any_io_executor executor, const config::Config& con
   const std::size_t limit = options.max_concurrent_probes ? options.max_concurrent_probes : default_probe_limit();
   if (options.helo_default.empty()) options.helo_default = host_name();
   shared_ = std::make_shared<Shared>(std::move(executor), config, std::move(reporter), options, limit);
-  if (const auto& error = shared_->tls.setup_error()) sys::log_warning("ssl: {}", error->to_string());
+  if (const auto& error = shared_->tls->setup_error()) sys::log_warning("ssl: {}", error->to_string());
+}
+
+void CheckerSet::set_ssl(const std::optional<config::SslConfig>& ssl) {
+  auto contexts = std::make_shared<TlsContexts>(ssl);
+  if (const auto& error = contexts->setup_error()) sys::log_warning("ssl: {}", error->to_string());
+  shared_->tls = std::move(contexts);
 }
 
 CheckerSet::~CheckerSet() { stop(); }
