@@ -80,6 +80,7 @@ class Validator {
     auto& global = config_.global;
     resolve(global.startup_script);
     resolve(global.shutdown_script);
+    resolve(global.lvs_notify_fifo_script);
     for (auto& [name, script] : config_.vrrp_script) resolve(script.script);
     for (auto& [name, instance] : config_.vrrp_instance) {
       for (auto* command : {&instance.notify_master, &instance.notify_backup, &instance.notify_fault,

@@ -443,4 +443,9 @@ lvs_notify_fifo_script = ["/usr/local/bin/read-lvs-fifo", "--verbose"]
 )",
                Syntax::kToml)
             .empty());
+  // A command line runs through global.script_shell, as every other command.
+  const auto loaded = load_string(
+      "[global]\nlvs_notify_fifo = \"lvs.fifo\"\nlvs_notify_fifo_script = \"/bin/reader\"\n", Syntax::kToml, "t.toml");
+  REQUIRE(loaded.ok());
+  CHECK(loaded.config->global.lvs_notify_fifo_script->shell == "/bin/sh");
 }
