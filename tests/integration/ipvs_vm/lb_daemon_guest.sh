@@ -58,9 +58,14 @@ grep -q 'vigil_checker_checks_total{virtual_server="192.0.2.20:80/TCP",real_serv
 # swallows; the service and the real server count the connection.
 ip link add vigil0 type dummy && ip link set vigil0 up && ip addr add 192.0.2.1/24 dev vigil0 &&
   ip addr add 198.51.100.254/24 dev vigil0 || fail "dummy link"
-nc -w 2 192.0.2.20 80 < /dev/null > /dev/null 2>&1 &
-sleep 1
-wget -q -O /tmp/metrics http://127.0.0.1:9650/metrics || fail "GET /metrics"
+nc -w 5 192.0.2.20 80 < /dev/null > /dev/null 2>&1 &
+# The emulated guest is slow to start nc (more so beside an ASan vigild): scrape until it counts.
+i=0
+until wget -q -O /tmp/metrics http://127.0.0.1:9650/metrics &&
+    grep -q '^keepalived_lvs_vip_conn{addr="192.0.2.20:80",proto="6"} [1-9]' /tmp/metrics; do
+  i=$((i + 1)); [ $i -lt 100 ] || break
+  sleep 0.1
+done
 grep keepalived_lvs_ /tmp/metrics | grep -v '^#'
 for sample in 'keepalived_lvs_vip_conn{addr="192.0.2.20:80",proto="6"} [1-9]' \
     'keepalived_lvs_vip_in_packets{addr="192.0.2.20:80",proto="6"} [1-9]' \
