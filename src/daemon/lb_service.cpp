@@ -357,6 +357,7 @@ rt::Task<void> LbService::stop() {
     const std::vector<ipvs::PoolAction> omega =
         pool_->stop();  // named: a range-for temporary across co_await trips g++ 12
     for (const auto& action : omega) {
+      note_change(action);  // keepalived writes omega's lvs_notify_fifo lines too, before the FIFO closes
       if (const auto* down = std::get_if<ipvs::RealServerDown>(&action)) {
         const auto& real = config_->virtual_server[down->virtual_server].real_server[down->real_server];
         if (real.notify_down) {

@@ -83,4 +83,6 @@ wait $pid; rc=$?
 [ $rc = 0 ] || fail "vigild exited with $rc"
 [ "$(ipvsadm -Sn)" = "-A -t 192.0.2.50:80 -s rr" ] || fail "vigild left its services behind, or took a foreign one"
 [ "$(cat /tmp/fifo_reader_done 2>/dev/null)" = eof ] || fail "the FIFO script did not see end of file at stop"
+grep -qF 'RS [198.51.100.5]:tcp:80 [192.0.2.11]:tcp:80 DOWN' /tmp/fifo_lines &&
+  grep -qF 'VS [192.0.2.11]:tcp:80 DOWN' /tmp/fifo_lines || fail "omega's FIFO lines at stop did not reach the FIFO script"
 echo "lb reload: ok"
