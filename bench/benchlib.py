@@ -394,6 +394,10 @@ class Daemon:
     def pid(self) -> int:
         return self.process.pid
 
+    def status(self) -> dict | None:
+        """vigild's status document (SIGUSR1 dump); None for keepalived."""
+        return self._vigil.status() if self._vigil is not None else None
+
     def alive(self) -> bool:
         return self.process is not None and self.process.alive()
 

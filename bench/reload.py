@@ -17,6 +17,11 @@ instances settled, the config is rewritten with one change (the priority of one 
   ("lateness"), and how many gaps exceeded interval + 5 ms; and, for comparison, the largest
   gap of the 2.5 s before the SIGHUP (what 1000 adverts in one burst per second do anyway).
 * whether any unchanged instance left MASTER, and whether the changed one advertises 140.
+* two references that tell the daemon's lateness from the platform's: Vigil's own advert send
+  lateness histogram (vigil_advert_send_lateness_seconds, read with SIGUSR1 before and after each
+  reload window: how many sends left more than 5 ms after their slot), and the platform floor,
+  cyclictest at the VRRP thread's scheduling (SCHED_RR 1, 5 ms sleeps) running through all the
+  reloads of one daemon (see bench/adverts_under_load.py).
 
 Targets (issue 6): apply <= 50 ms, no advert of an unchanged instance later than interval + 5 ms.
 Prints Markdown tables (ms).
@@ -36,6 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchlib as B  # noqa: E402
+from adverts_under_load import cyclictest_result, start_cyclictest  # noqa: E402
 
 ADVERT = 1.0
 PRIO, CHANGED_PRIO = 150, 140
@@ -139,6 +145,19 @@ def start_daemon(daemon: B.Daemon, notify_socket: Path) -> None:
         daemon.process = daemon.node.spawn(argv, name=daemon.name, env=env)
 
 
+def sends_later_than(before: dict, after: dict, seconds: float) -> int | None:
+    """Sends between two of vigild's status documents that left more than `seconds` after their
+    slot, from the cumulative advert send lateness histogram (bounds include 5 ms)."""
+    try:
+        old, new = before["advert_send_lateness"], after["advert_send_lateness"]
+        bound = new["bounds"].index(seconds)
+    except (KeyError, ValueError):
+        return None
+    # Per-bucket counts (not cumulative): the sends within the bound are the buckets up to it.
+    within = sum(new["counts"][: bound + 1]) - sum(old["counts"][: bound + 1])
+    return (new["count"] - old["count"]) - within
+
+
 def run_impl(impl: str, args) -> dict:
     with B.vigil_lab.Lab(f"reload-{impl}") as lab:
         a = lab.add_node("a", addresses=[NETWORKS[0][2]])
@@ -155,9 +174,10 @@ def run_impl(impl: str, args) -> dict:
         started = time.monotonic()
         daemon.wait_all("MASTER", timeout=120)
         B.log(f"{impl}: {args.instances} masters after {time.monotonic() - started:.1f} s; load {B.loadavg()}")
-        time.sleep(args.settle)
         changed = f"VI_{args.instances // 2}"
         results = []
+        floor = start_cyclictest(args.settle + args.runs * (args.after + args.settle + 1.5))
+        time.sleep(args.settle)
         for run in range(args.runs):
             masters_before = daemon.transitions_to("MASTER")
             # Alternate between the two configs: every run is one change.
@@ -169,6 +189,7 @@ def run_impl(impl: str, args) -> dict:
             for reader in readers:
                 reader.read_new()
             done_before = daemon.log().count(DONE_LINE[impl])
+            status_before = daemon.status() if impl == "vigil" else None
             t_hup = time.time()
             os.kill(daemon.pid, signal.SIGHUP)
             done = wait_log_line(daemon.process, DONE_LINE[impl], done_before)
@@ -178,6 +199,9 @@ def run_impl(impl: str, args) -> dict:
                                      interval=0.01, what=f"{impl}: READY=1 after SIGHUP")
                 ready = listener.first_after(t_hup, "READY=1")
             time.sleep(args.after)
+            sends_over_5ms = None
+            if status_before is not None:
+                sends_over_5ms = sends_later_than(status_before, daemon.status(), 0.005)
             late, baseline, over, worst, changed_prio = [], [], 0, 0.0, set()
             window = (t_hup - 2.5, t_hup + args.after - 0.5)
             for k, reader in enumerate(readers):
@@ -222,7 +246,7 @@ def run_impl(impl: str, args) -> dict:
                       "baseline_max_ms": max(baseline) * 1000 if baseline else None,
                       "lateness_max_ms": max(late) * 1000 if late else None,
                       "lateness_p99_ms": B.percentile(late, 99) * 1000 if late else None,
-                      "gaps": len(late), "over_5ms": over,
+                      "gaps": len(late), "over_5ms": over, "sends_over_5ms": sends_over_5ms,
                       "new_masters": daemon.transitions_to("MASTER") - masters_before,
                       "changed_prio": sorted(changed_prio)}
             B.log(f"{impl} run {run + 1}/{args.runs}: " + ", ".join(f"{k}={v}" for k, v in sample.items()))
@@ -231,7 +255,7 @@ def run_impl(impl: str, args) -> dict:
         alive = daemon.alive()
         daemon.stop()
         listener.close()
-        return {"runs": results, "alive": alive}
+        return {"runs": results, "alive": alive, "platform": cyclictest_result(floor)}
 
 
 def main() -> int:
@@ -280,6 +304,15 @@ def main() -> int:
         print(f"* {impl}: {over} of {gaps} advert gaps of unchanged instances over interval + 5 ms; "
               f"{masters} MASTER transitions during the reloads; changed instance advertised {prios} after "
               f"the reload; daemon {'alive' if results[impl]['alive'] else 'DEAD'} at the end")
+        late_sends = [r["sends_over_5ms"] for r in runs if r.get("sends_over_5ms") is not None]
+        if late_sends:
+            print(f"  {impl}'s own send lateness histogram: {sum(late_sends)} sends more than 5 ms after their slot "
+                  f"in the reload windows (all instances, the changed one included)")
+        floor = results[impl]["platform"]
+        if floor:
+            print(f"  platform floor while {impl} ran (cyclictest SCHED_RR 1, 5 ms sleeps, n={floor['n']}): "
+                  f"wake-up latency median / p99 / p99.9 / max {B.fmt(floor['median'], 3)} / "
+                  f"{B.fmt(floor['p99'], 3)} / {B.fmt(floor['p999'], 3)} / {B.fmt(floor['max'], 3)} ms")
     return 0
 
 

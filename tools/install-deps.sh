@@ -19,19 +19,40 @@ packages=(
   qemu-system-x86 xz-utils
 )
 
+# promtool validates /metrics in tests/integration/ops. It ships only inside the Debian package
+# `prometheus`, whose installation would also start a Prometheus server on this host, so the one
+# binary is unpacked from the package into a directory of its own instead of installing it.
+promtool_dir=/var/cache/vigil-tools
+promtool=$promtool_dir/promtool
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [ ${#missing[@]} -eq 0 ]; then
+if [ ${#missing[@]} -eq 0 ] && [ -x "$promtool" ]; then
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
-  echo "install-deps: missing packages: ${missing[*]}; run as root (or: sudo $0)" >&2
+  echo "install-deps: missing packages: ${missing[*]}${missing[*]:+ and }promtool; run as root (or: sudo $0)" >&2
   exit 1
 fi
-echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+if [ ! -x "$promtool" ]; then
+  echo "install-deps: unpacking promtool from the Debian package prometheus into $promtool_dir"
+  unpack=$(mktemp -d)
+  if (cd "$unpack" && { apt-get download -q prometheus >/dev/null 2>&1 ||
+                        { apt-get update -qq && apt-get download -q prometheus >/dev/null; }; } &&
+      dpkg-deb -x prometheus_*.deb tree); then
+    mkdir -p "$promtool_dir" && install -m 0755 "$unpack/tree/usr/bin/promtool" "$promtool"
+  else
+    echo "install-deps: could not fetch the prometheus package; the metrics test will skip promtool" >&2
+  fi
+  rm -rf "$unpack"
+fi
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
 # tshark asks whether non-root users may capture; answer no without a prompt.
 echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
 apt-get update -qq

@@ -29,7 +29,7 @@ Step CheckerSchedule::on_probe_finished(const ProbeResult& result, TimePoint now
   }
   const Verdict after{up_, weight_};
   const bool changed = !(after == before);
-  const Duration next = !up_ && timing_.fast_recovery ? timing_.delay_before_retry : timing_.delay_loop;
+  const Duration next = timing_.delay_loop;
   const bool log_failure = !result.ok && (changed || timing_.log_all_failures);
   return Step{now + next, changed ? std::optional<Verdict>(after) : std::nullopt, log_failure};
 }

@@ -19,9 +19,6 @@ struct CheckTiming {
   // Every failed probe is worth a log line, not only the first of a streak and the one that
   // decides DOWN.
   bool log_all_failures = false;
-  // While DOWN, probe again after delay_before_retry rather than delay_loop, so a server that
-  // recovers is back in the pool within delay_before_retry (http_get / ssl_get).
-  bool fast_recovery = false;
   friend bool operator==(const CheckTiming&, const CheckTiming&) = default;
 };
 

@@ -36,6 +36,7 @@ struct CheckerSet::Shared {
         specs(resolve_checkers(config, options.helo_default)),
         reporter(std::move(reporter_in)),
         limiter(executor, limit),
+        connect_deadlines(ConnectDeadlines::create(executor)),
         tls(std::make_shared<TlsContexts>(config.ssl)),
         random(options.random_seed.value_or(std::random_device{}())),
         helo_default(options.helo_default) {
@@ -46,7 +47,8 @@ struct CheckerSet::Shared {
   std::vector<CheckerSpec> specs;  // running[i]->spec, for specs()
   Reporter reporter;
   ProbeLimiter limiter;
-  std::shared_ptr<TlsContexts> tls;  // a reload may replace it; a probe in flight keeps its own
+  std::shared_ptr<ConnectDeadlines> connect_deadlines;  // TCP_CHECK connect timeouts, one timer for all
+  std::shared_ptr<TlsContexts> tls;                     // a reload may replace it; a probe in flight keeps its own
   std::mt19937_64 random;
   std::string helo_default;
   std::vector<std::shared_ptr<RunningChecker>> running;
@@ -109,13 +111,21 @@ rt::Task<void> run_checker(std::shared_ptr<CheckerSet::Shared> shared, std::shar
       step.verdict.reset();
       continue;
     }
-    if (!co_await shared->limiter.acquire()) co_return;
+    if (!shared->limiter.try_acquire()) {
+      auto acquiring = shared->limiter.acquire();
+      if (!co_await std::move(acquiring)) co_return;
+    }
     ProbeOutcome outcome;
     {
       ProbeSlot slot(shared->limiter);
-      const std::shared_ptr<TlsContexts> tls = shared->tls;  // held until the probe is done
-      auto probe = run_probe(spec, *tls);
-      outcome = co_await std::move(probe);
+      if (std::holds_alternative<TcpProbe>(spec.probe)) {
+        auto probe = run_tcp_probe(spec, *shared->connect_deadlines);
+        outcome = co_await std::move(probe);
+      } else {
+        const std::shared_ptr<TlsContexts> tls = shared->tls;  // held until the probe is done
+        auto probe = run_probe(spec, *tls);
+        outcome = co_await std::move(probe);
+      }
     }
     if (shared->gone(*checker)) co_return;
     if (checker->suspended) {
@@ -130,7 +140,11 @@ rt::Task<void> run_checker(std::shared_ptr<CheckerSet::Shared> shared, std::shar
     // its reason changed, not on every probe of a server that stays down.
     if (!outcome.result.ok && (step.log_failure || outcome.detail != last_failure))
       sys::log_info("checker {}: probe failed: {}", spec.name, outcome.detail);
-    last_failure = outcome.result.ok ? std::string() : outcome.detail;
+    if (outcome.result.ok) {
+      last_failure.clear();
+    } else {
+      last_failure = outcome.detail;
+    }
     if (step.verdict) {
       sys::log_notice("checker {}: {}{}", spec.name, step.verdict->up ? "UP" : "DOWN",
                       step.verdict->weight ? " (weight " + std::to_string(*step.verdict->weight) + ")" : "");
@@ -179,6 +193,7 @@ void CheckerSet::start() {
 void CheckerSet::stop() {
   if (!shared_ || shared_->stopped) return;
   shared_->stopped = true;
+  shared_->connect_deadlines->stop();
   for (auto& checker : shared_->running) checker->cancel.emit(asio::cancellation_type::terminal);
 }
 

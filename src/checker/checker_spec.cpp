@@ -111,7 +111,9 @@ struct Resolver {
   void http(const config::VirtualServer& vs, const config::RealServer& rs, const config::HttpCheck& h, bool tls,
             std::size_t i) {
     auto spec = common(vs, rs, h.common, tls ? Kind::kSsl : Kind::kHttp, i);
-    spec.timing.fast_recovery = h.fast_recovery;
+    // fast_recovery needs nothing here: keepalived checks one URL per delay_loop and the option
+    // makes it check the remaining URLs back to back once a failed one passes again; a Vigil
+    // probe checks every URL in one go, so a single passing probe brings the server back.
     HttpProbe probe;
     probe.tls = tls;
     for (const auto& url : h.url) {

@@ -6,7 +6,9 @@
 #include <asio/steady_timer.hpp>
 #include <csignal>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "checker/checker_set.hpp"
 #include "config/loader.hpp"
@@ -38,6 +40,7 @@ int main(int argc, char** argv) {
   options.max_concurrent_probes = max_probes;
   if (app.count("--seed") > 0) options.random_seed = seed;
   vigil::checker::CheckerSet* set_pointer = nullptr;
+  std::map<std::tuple<std::size_t, std::size_t, std::size_t>, std::size_t> spec_index;  // (vs, rs, checker) -> spec
   vigil::checker::CheckerSet set(
       (*io)->get_executor(), *loaded.config,
       [&](const vigil::check::CheckerVerdict& verdict) {
@@ -48,12 +51,17 @@ int main(int argc, char** argv) {
         line["checker"] = verdict.checker;
         line["up"] = verdict.up;
         line["weight"] = verdict.weight ? nlohmann::json(*verdict.weight) : nlohmann::json(nullptr);
-        for (const auto& spec : set_pointer->specs()) {
-          if (spec.virtual_server == verdict.virtual_server && spec.real_server == verdict.real_server &&
-              spec.checker == verdict.checker) {
-            line["kind"] = vigil::checker::kind_name(spec.probe);
-            line["name"] = spec.name;
-          }
+        // Indexed once: a scan of every spec per verdict was quadratic at start with 10 000 checkers.
+        if (spec_index.empty()) {
+          const auto& specs = set_pointer->specs();
+          for (std::size_t i = 0; i < specs.size(); ++i)
+            spec_index.emplace(std::tuple(specs[i].virtual_server, specs[i].real_server, specs[i].checker), i);
+        }
+        if (auto found = spec_index.find(std::tuple(verdict.virtual_server, verdict.real_server, verdict.checker));
+            found != spec_index.end()) {
+          const auto& spec = set_pointer->specs()[found->second];
+          line["kind"] = vigil::checker::kind_name(spec.probe);
+          line["name"] = spec.name;
         }
         std::cout << line.dump() << std::endl;
       },

@@ -5,10 +5,7 @@
 namespace vigil::checker {
 
 rt::Task<bool> ProbeLimiter::acquire() {
-  if (in_use_ < limit_) {
-    ++in_use_;
-    co_return true;
-  }
+  if (try_acquire()) co_return true;
   auto waiter = std::make_shared<Waiter>(executor_);
   waiter->timer.expires_at(asio::steady_timer::time_point::max());
   waiters_.push_back(waiter);

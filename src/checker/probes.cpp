@@ -47,12 +47,6 @@ rt::Task<Result<asio::ip::tcp::socket>> connect_tcp(const CheckerSpec& spec) {
   co_return std::move(socket);
 }
 
-rt::Task<ProbeOutcome> tcp_probe(const CheckerSpec& spec) {
-  auto socket = co_await connect_tcp(spec);
-  if (!socket) co_return failed(socket.error().to_string());
-  co_return passed();
-}
-
 rt::Task<ProbeOutcome> http_url_probe(const CheckerSpec& spec, const HttpProbe& probe, const HttpProbe::Url& url,
                                       TlsContexts& tls) {
   std::string request = check::build_http_request({url.path, probe.host_header, spec.port, probe.tls, probe.version});
@@ -276,6 +270,22 @@ rt::Task<ProbeOutcome> bounded(rt::Task<ProbeOutcome> probe, Duration limit) {
 
 }  // namespace
 
+rt::Task<ProbeOutcome> run_tcp_probe(const CheckerSpec& spec, ConnectDeadlines& deadlines) {
+  auto executor = co_await asio::this_coro::executor;
+  asio::ip::tcp::socket socket(executor);
+  const auto address = to_asio(spec.target);
+  if (auto opened = open_probe_socket(socket, address.is_v6() ? asio::ip::tcp::v6() : asio::ip::tcp::v4(), spec.socket);
+      !opened)
+    co_return failed(opened.error().to_string());
+  const Duration limit = spec.timing.connect_timeout;
+  const ConnectDeadlines::Watch watch(deadlines, socket, Clock::now() + limit);
+  const asio::ip::tcp::endpoint endpoint(address, spec.port);
+  auto [ec] = co_await socket.async_connect(endpoint, rt::use_nothrow);
+  if (!ec) co_return passed();
+  if (watch.expired()) co_return failed(rt::detail::timeout_error(limit).to_string());
+  co_return failed(make_error(ec, "cannot connect").to_string());
+}
+
 rt::Task<ProbeOutcome> run_probe(const CheckerSpec& spec, TlsContexts& tls) {
   const Duration limit = spec.timing.connect_timeout;
   if (const auto* http = std::get_if<HttpProbe>(&spec.probe)) {
@@ -289,9 +299,11 @@ rt::Task<ProbeOutcome> run_probe(const CheckerSpec& spec, TlsContexts& tls) {
     co_return passed();
   }
   if (std::holds_alternative<TcpProbe>(spec.probe)) {
-    auto probe = tcp_probe(spec);
-    auto bounded_probe = bounded(std::move(probe), limit);
-    co_return co_await std::move(bounded_probe);
+    auto deadlines = ConnectDeadlines::create(co_await asio::this_coro::executor);
+    auto probe = run_tcp_probe(spec, *deadlines);
+    auto outcome = co_await std::move(probe);
+    deadlines->stop();
+    co_return outcome;
   }
   if (const auto* smtp = std::get_if<SmtpProbe>(&spec.probe)) {
     auto probe = smtp_probe(spec, *smtp);

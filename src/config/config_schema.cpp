@@ -761,7 +761,8 @@ ObjectSchema<HttpCheck> make_http_schema(bool ssl) {
            enumeration<HttpProtocol>(
                {{"1.0", HttpProtocol::k10}, {"1.0C", HttpProtocol::k10C}, {"1.1", HttpProtocol::k11}}),
            "HTTP version")
-      .add("fast_recovery", &HttpCheck::fast_recovery, boolean(), "check all URLs without delay on recovery");
+      .add("fast_recovery", &HttpCheck::fast_recovery, boolean(),
+           "keepalived compatibility; no effect: every probe checks all URLs");
   if (ssl) {
     fields.add("enable_sni", &HttpCheck::enable_sni, boolean(), "send SNI")
         .add("sni_name", &HttpCheck::sni_name, string(), "SNI name (default virtualhost)")

@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 #include <ctime>
+#include <optional>
 #include <vector>
 
 namespace vigil::control {
@@ -236,6 +237,51 @@ std::string format_virtual_servers(const json& status, double now_unix) {
   out += '\n' + table(rows);
   return out;
 }
+
+// A track script's next run as "in 3s" (its schedule is in the future; a past one means it is due).
+std::string due_in(const json& when, double now_unix) {
+  if (!when.is_number()) return "-";
+  const double seconds = when.get<double>() - now_unix;
+  return seconds <= 0 ? "due" : fmt::format("in {:.0f}s", seconds);
+}
+
+std::string format_scripts(const json& status, double now_unix) {
+  const json scripts = status.is_object() ? status.value("vrrp_scripts", json::array()) : json::array();
+  if (!scripts.is_array() || scripts.empty()) return {};
+  std::vector<std::vector<std::string>> rows{
+      {"SCRIPT", "STATUS", "RUNS", "FAILURES", "TIMEOUTS", "LAST RUN", "TOOK", "NEXT RUN"}};
+  for (const auto& script : scripts) {
+    if (!script.is_object()) continue;
+    std::string state = member_text(script, "status");
+    if (script.value("disabled", false)) state += " (disabled)";
+    if (script.value("running", false)) state += " (running)";
+    rows.push_back({member_text(script, "name"), state, member_text(script, "runs"), member_text(script, "failures"),
+                    member_text(script, "timeouts"), age(script.value("last_run", json()), now_unix),
+                    fmt::format("{:.3f}s", script.value("last_duration_seconds", 0.0)),
+                    due_in(script.value("next_run", json()), now_unix)});
+  }
+  return '\n' + table(rows);
+}
+
+// A histogram from the status document's {"bounds", "counts", "count", "sum"} under `key`;
+// nothing when the document has none.
+std::optional<Family> histogram_family(std::string name, std::string help, const json& status, const char* key) {
+  const json histogram = status.is_object() ? status.value(key, json()) : json();
+  if (!histogram.is_object()) return std::nullopt;
+  Family family(std::move(name), "histogram", std::move(help));
+  const json bounds = histogram.value("bounds", json::array());
+  const json counts = histogram.value("counts", json::array());
+  double cumulative = 0;
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    cumulative += counts[i].is_number() ? counts[i].get<double>() : 0.0;
+    const bool bounded = i < bounds.size() && bounds[i].is_number();
+    family.add_series("_bucket", {{"le", bounded ? format_value(bounds[i].get<double>()) : "+Inf"}}, cumulative);
+  }
+  family.add_series("_sum", {}, histogram.value("sum", 0.0));
+  family.add_series("_count", {}, histogram.value("count", 0.0));
+  return family;
+}
+
 }  // namespace
 
 void add_trackers(json& status, const config::Config& config) {
@@ -342,6 +388,7 @@ std::string format_status(const json& status, double now_unix) {
     }
     out += table(rows);
   }
+  out += format_scripts(status, now_unix);
   out += format_virtual_servers(status, now_unix);
   return out;
 }
@@ -579,22 +626,14 @@ std::string render_metrics(const json& status) {
     }
   }
 
-  // One histogram for all instances (engine/advert_lateness.hpp), present once VRRP runs.
-  Family lateness("vigil_advert_send_lateness_seconds", "histogram",
-                  "Scheduled VRRP advertisements: time sent minus time scheduled");
-  const json histogram = status.is_object() ? status.value("advert_send_lateness", json()) : json();
-  if (histogram.is_object()) {
-    const json bounds = histogram.value("bounds", json::array());
-    const json counts = histogram.value("counts", json::array());
-    double cumulative = 0;
-    for (std::size_t i = 0; i < counts.size(); ++i) {
-      cumulative += counts[i].is_number() ? counts[i].get<double>() : 0.0;
-      const bool bounded = i < bounds.size() && bounds[i].is_number();
-      lateness.add_series("_bucket", {{"le", bounded ? format_value(bounds[i].get<double>()) : "+Inf"}}, cumulative);
-    }
-    lateness.add_series("_sum", {}, histogram.value("sum", 0.0));
-    lateness.add_series("_count", {}, histogram.value("count", 0.0));
-  }
+  // One histogram for all instances (engine/advert_lateness.hpp), present once VRRP runs, and one
+  // for all vrrp_scripts (engine/tracking.hpp).
+  const auto lateness =
+      histogram_family("vigil_advert_send_lateness_seconds",
+                       "Scheduled VRRP advertisements: time sent minus time scheduled", status, "advert_send_lateness");
+  const auto script_lateness = histogram_family(
+      "vigil_script_start_lateness_seconds", "vrrp_script runs: time the script started (exec'ed) minus time scheduled",
+      status, "script_start_lateness");
 
   std::string out;
   for (const Family* family : {&up,
@@ -640,7 +679,9 @@ std::string render_metrics(const json& status) {
        {&script_status, &script_state, &script_runs, &script_failures, &script_timeouts, &script_duration}) {
     family->write(out);
   }
-  if (histogram.is_object()) lateness.write(out);
+  for (const auto& histogram : {&lateness, &script_lateness}) {
+    if (*histogram) (*histogram)->write(out);
+  }
   return out;
 }
 

@@ -237,23 +237,31 @@ rt::Task<nlohmann::json> VrrpService::query_status() {
   if (!engine_) co_return nlohmann::json{{"vrrp_instances", nlohmann::json::array()}};
   // Scripts are polled on this (the main) thread: read here, without a hop.
   const auto scripts = engine_->scripts();
-  auto snapshot = co_await asio::co_spawn(
+  const auto script_lateness = engine_->script_lateness();
+  // Only the copy is taken on the VRRP thread; the JSON (1000 instances take milliseconds) is
+  // built here, so a status query or a metrics scrape never delays an advert.
+  struct EngineState {
+    std::vector<engine::MemberStatus> members;
+    engine::AdvertLateness::Snapshot lateness;
+  };
+  auto state = co_await asio::co_spawn(
       engine_executor_,
-      [this]() -> rt::Task<nlohmann::json> {
-        if (!engine_) co_return nlohmann::json{{"vrrp_instances", nlohmann::json::array()}};
-        const auto members = engine_->status();
-        nlohmann::json document = engine::to_json(members);
-        document["advert_send_lateness"] = engine::to_json(engine_->advert_lateness());
-        const auto clock = engine::WallClock::now();
-        auto& instances = document["vrrp_instances"];
-        for (std::size_t i = 0; i < members.size() && i < instances.size(); ++i) {
-          instances[i]["last_transition"] = clock.unix_seconds(members[i].last_transition);
-          instances[i]["timers"] = engine::timers_json(members[i].deadlines, clock);
-        }
-        co_return document;
+      [this]() -> rt::Task<EngineState> {
+        EngineState copied;
+        if (engine_) copied = EngineState{engine_->status(), engine_->advert_lateness()};
+        co_return copied;
       },
       asio::use_awaitable);
-  snapshot["vrrp_scripts"] = engine::to_json(scripts, engine::WallClock::now());
+  nlohmann::json snapshot = engine::to_json(state.members);
+  snapshot["advert_send_lateness"] = engine::to_json(state.lateness);
+  const auto clock = engine::WallClock::now();
+  auto& instances = snapshot["vrrp_instances"];
+  for (std::size_t i = 0; i < state.members.size() && i < instances.size(); ++i) {
+    instances[i]["last_transition"] = clock.unix_seconds(state.members[i].last_transition);
+    instances[i]["timers"] = engine::timers_json(state.members[i].deadlines, clock);
+  }
+  snapshot["vrrp_scripts"] = engine::to_json(scripts, clock);
+  snapshot["script_start_lateness"] = engine::to_json(script_lateness);
   co_return snapshot;
 }
 

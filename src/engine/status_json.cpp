@@ -84,11 +84,4 @@ nlohmann::json to_json(const std::vector<ScriptStatus>& scripts, const WallClock
   return out;
 }
 
-nlohmann::json to_json(const AdvertLateness::Snapshot& lateness) {
-  return {{"bounds", AdvertLateness::kBoundsSeconds},
-          {"counts", lateness.counts},
-          {"count", lateness.count},
-          {"sum", lateness.sum_seconds}};
-}
-
 }  // namespace vigil::engine

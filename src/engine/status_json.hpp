@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "engine/advert_lateness.hpp"
+#include "engine/lateness_histogram.hpp"
 #include "engine/tracking.hpp"
 #include "engine/vrrp_unit.hpp"
 
@@ -12,7 +12,13 @@ namespace vigil::engine {
 
 [[nodiscard]] nlohmann::json to_json(const std::vector<MemberStatus>& members);
 // {"bounds": [0.0005, ...], "counts": [per bucket, the last one +Inf], "count": n, "sum": seconds}
-[[nodiscard]] nlohmann::json to_json(const AdvertLateness::Snapshot& lateness);
+template <std::size_t Bounds>
+[[nodiscard]] nlohmann::json to_json(const HistogramSnapshot<Bounds>& histogram) {
+  return {{"bounds", histogram.bounds_seconds},
+          {"counts", histogram.counts},
+          {"count", histogram.count},
+          {"sum", histogram.sum_seconds}};
+}
 
 // Steady-clock instants mean nothing outside the process: status output gives unix seconds.
 struct WallClock {

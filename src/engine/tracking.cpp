@@ -16,6 +16,7 @@
 #include "sys/script_security.hpp"
 #include "sys/user.hpp"
 #include "track/rise_fall.hpp"
+#include "track/script_schedule.hpp"
 
 namespace vigil::engine {
 
@@ -136,6 +137,7 @@ struct Tracking::State {
   // Slow side: the scripts' own view, with the poller that owns each entry (a retired poller's
   // entry is skipped, and replaced when a reload restarts the script).
   std::map<std::string, std::pair<std::shared_ptr<Poller>, std::shared_ptr<ScriptStatus>>> scripts;
+  ScriptLateness lateness;
   // Both sides.
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> running{0};
@@ -247,17 +249,32 @@ void Tracking::start() {
   auto& s = *state_;
   for (const auto& [instance, objects] : s.objects) s.reported[instance] = track::summarize(objects);
   s.started = true;
-  for (const auto& [kind, name] : wanted_pollers(s.definitions, s.users)) start_poller(kind, name);
+  const auto wanted = wanted_pollers(s.definitions, s.users);
+  start_pollers({wanted.begin(), wanted.end()});
 }
 
-void Tracking::start_poller(TrackerKind kind, const std::string& name) {
+void Tracking::start_pollers(const std::vector<TrackerKey>& keys) {
+  const auto scripts = static_cast<std::size_t>(
+      std::count_if(keys.begin(), keys.end(), [](const TrackerKey& key) { return key.first == TrackerKind::kScript; }));
+  const auto now = Clock::now();
+  std::size_t position = 0;
+  for (const auto& [kind, name] : keys) {
+    TimePoint first_run = now;
+    if (kind == TrackerKind::kScript) {
+      first_run = track::first_script_run(now, state_->definitions.vrrp_script.at(name).interval, position++, scripts);
+    }
+    start_poller(kind, name, first_run);
+  }
+}
+
+void Tracking::start_poller(TrackerKind kind, const std::string& name, TimePoint first_run) {
   auto& s = *state_;
   auto poller = std::make_shared<Poller>();
   s.pollers[{kind, name}] = poller;
   rt::Task<void> task = [&]() {
     switch (kind) {
       case TrackerKind::kScript:
-        return run_script(state_, poller, s.definitions.vrrp_script.at(name), s.definitions.script_security);
+        return run_script(state_, poller, s.definitions.vrrp_script.at(name), s.definitions.script_security, first_run);
       case TrackerKind::kFile: return poll_file(state_, poller, s.definitions.track_file.at(name));
       case TrackerKind::kProcess:
       case TrackerKind::kInterface: break;
@@ -320,9 +337,11 @@ void Tracking::reload(const config::Config& config, const std::vector<TrackerPla
     if (wanted.count(key) == 0 || fresh.count(key) != 0) retire.push_back(key);
   }
   for (const auto& [kind, name] : retire) stop_poller(kind, name);
+  std::vector<TrackerKey> added;
   for (const auto& key : wanted) {
-    if (s.pollers.count(key) == 0) start_poller(key.first, key.second);
+    if (s.pollers.count(key) == 0) added.push_back(key);
   }
+  start_pollers(added);
 }
 
 void Tracking::interface_changed(const std::string& name, bool up) {
@@ -339,7 +358,7 @@ void Tracking::post(const std::shared_ptr<Poller>& poller, TrackerKind kind, con
 }
 
 rt::Task<void> Tracking::run_script(std::shared_ptr<State> state, std::shared_ptr<Poller> poller,
-                                    config::VrrpScript script, bool script_security) {
+                                    config::VrrpScript script, bool script_security, TimePoint first_run) {
   auto timer = std::make_shared<asio::steady_timer>(state->slow);
   poller->timer = timer;
   auto stopped = [&] { return state->stopping || poller->stopping; };
@@ -374,19 +393,25 @@ rt::Task<void> Tracking::run_script(std::shared_ptr<State> state, std::shared_pt
   }
   track::RiseFall history(script.rise, script.fall, script.init_fail);
   const auto argv = script.script.exec_argv();  // built once, not on every run
+  TimePoint due = first_run;
   while (!stopped()) {
+    status->next_run = due;
+    timer->expires_at(due);
+    co_await timer->async_wait(rt::use_nothrow);
+    if (stopped()) break;
     const auto started = Clock::now();
     status->running = true;
     status->next_run.reset();
     const auto result = co_await sys::run(argv, options);
     if (stopped()) break;
+    if (result) state->lateness.record(result->started - due);
     const bool passed = result && result->succeeded();
     status->running = false;
     ++status->runs;
     if (!passed) ++status->failures;
     if (result && result->outcome == sys::ScriptOutcome::TimedOut) ++status->timeouts;
     status->last_duration = result ? result->duration : Clock::now() - started;
-    status->last_run = started;
+    status->last_run = result ? result->started : started;
     if (!result) {
       sys::log_warning("vrrp_script {}: cannot run {}: {}", script.name, script.script.display(),
                        result.error().to_string());
@@ -405,9 +430,7 @@ rt::Task<void> Tracking::run_script(std::shared_ptr<State> state, std::shared_pt
       post(poller, TrackerKind::kScript, script.name, tracker_status);
     }
     status->up = history.up();
-    status->next_run = started + script.interval;
-    timer->expires_at(started + script.interval);
-    co_await timer->async_wait(rt::use_nothrow);
+    due = track::next_script_run(due, script.interval, Clock::now());
   }
 }
 
@@ -462,6 +485,8 @@ std::vector<ScriptStatus> Tracking::scripts() const {
   }
   return out;
 }
+
+ScriptLateness::Snapshot Tracking::script_lateness() const { return state_->lateness.snapshot(); }
 
 rt::Task<void> Tracking::stop() {
   auto state = state_;

@@ -6,6 +6,7 @@
 // Scripts, files and processes are polled on the slow executor; interface states arrive from
 // the netlink monitor on the fast one. Every change is posted to the fast executor, where the
 // per-instance summary is computed and handed to `on_change`.
+#include <array>
 #include <asio/any_io_executor.hpp>
 #include <cstdint>
 #include <functional>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "config/model.hpp"
+#include "engine/lateness_histogram.hpp"
 #include "engine/notifier.hpp"
 #include "engine/reload_plan.hpp"
 #include "rt/tokens.hpp"
@@ -45,6 +47,13 @@ struct ScriptStatus {
   std::optional<TimePoint> next_run;  // start of the next one (unset while one runs)
 };
 
+// vrrp_script start lateness (/metrics: vigil_script_start_lateness_seconds): when the child had
+// exec'ed minus when the run was scheduled, over every run of every script.
+struct ScriptLatenessBounds {
+  static constexpr std::array<double, 9> kSeconds{0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1};
+};
+using ScriptLateness = LatenessHistogram<ScriptLatenessBounds>;
+
 class Tracking {
  public:
   using ChangeHandler = std::function<void(const TrackerChange&)>;
@@ -70,6 +79,8 @@ class Tracking {
   // Slow executor only: every vrrp_script being polled, by name. A script unchanged by a reload
   // keeps its counters.
   [[nodiscard]] std::vector<ScriptStatus> scripts() const;
+  // Slow executor only (the single writer's thread, like scripts()).
+  [[nodiscard]] ScriptLateness::Snapshot script_lateness() const;
 
  private:
   struct State;
@@ -79,10 +90,12 @@ class Tracking {
   // Fast executor: (re)builds the per-instance objects from `config`, keeping the last status of
   // the trackers not in `fresh`.
   void build(const config::Config& config, const std::set<std::pair<track::TrackerKind, std::string>>& fresh);
-  void start_poller(track::TrackerKind kind, const std::string& name);
+  // Starts the pollers of `keys`; their scripts' first runs spread over their first interval.
+  void start_pollers(const std::vector<std::pair<track::TrackerKind, std::string>>& keys);
+  void start_poller(track::TrackerKind kind, const std::string& name, TimePoint first_run);
   void stop_poller(track::TrackerKind kind, const std::string& name);
   rt::Task<void> run_script(std::shared_ptr<State> state, std::shared_ptr<Poller> poller, config::VrrpScript script,
-                            bool script_security);
+                            bool script_security, TimePoint first_run);
   rt::Task<void> poll_file(std::shared_ptr<State> state, std::shared_ptr<Poller> poller, config::TrackFile file);
   rt::Task<void> poll_process(std::shared_ptr<State> state, std::shared_ptr<Poller> poller,
                               config::TrackProcess process);

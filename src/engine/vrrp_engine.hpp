@@ -55,6 +55,7 @@ class VrrpEngine {
   [[nodiscard]] std::vector<MemberStatus> status() const;
   // Slow executor only (the scripts run there).
   [[nodiscard]] std::vector<ScriptStatus> scripts() const { return tracking_->scripts(); }
+  [[nodiscard]] ScriptLateness::Snapshot script_lateness() const { return tracking_->script_lateness(); }
   // How late scheduled adverts left, over all instances since start; any thread.
   [[nodiscard]] AdvertLateness::Snapshot advert_lateness() const { return lateness_.snapshot(); }
 

@@ -221,6 +221,7 @@ rt::Task<Result<ScriptResult>> run(std::vector<std::string> argv, ScriptOptions 
 
   ScriptResult result;
   result.pid = pid;
+  result.started = child->started;
   result.duration = Clock::now() - started;
   if (exit_info.info.si_code == CLD_EXITED) {
     result.outcome = ScriptOutcome::Exited;

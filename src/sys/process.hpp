@@ -52,6 +52,7 @@ struct ScriptResult {
   bool output_truncated = false;
   std::size_t output_bytes = 0;  // everything the script wrote, kept or not
   Duration duration{};           // from start to reap
+  TimePoint started{};           // when the child had exec'ed (its start, as the scheduler sees it)
   pid_t pid = 0;
 
   [[nodiscard]] bool succeeded() const noexcept { return outcome == ScriptOutcome::Exited && exit_code == 0; }

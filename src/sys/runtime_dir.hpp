@@ -18,7 +18,6 @@ inline constexpr std::string_view kDefaultRuntimeDir = "/run/vigil";
 class RuntimeDir {
  public:
   static constexpr std::string_view kPidFileName = "vigild.pid";
-  static constexpr std::string_view kControlSocketName = "control.sock";
 
   // Creates the directory (and parents, mode 0755) if needed, locks the pid file and writes our pid.
   // Fails with EBUSY and a message naming the other daemon's pid when a live daemon holds it.
@@ -33,7 +32,6 @@ class RuntimeDir {
 
   [[nodiscard]] const std::filesystem::path& directory() const noexcept { return directory_; }
   [[nodiscard]] std::filesystem::path pid_file() const { return file(kPidFileName); }
-  [[nodiscard]] std::filesystem::path control_socket() const { return file(kControlSocketName); }
   [[nodiscard]] std::filesystem::path file(std::string_view name) const { return directory_ / name; }
 
   // Removes a socket or FIFO left by a dead daemon before it is bound again. Safe because holding

@@ -209,6 +209,7 @@ Result<SpawnedChild> spawn(const SpawnRequest& request) {
   ::pthread_sigmask(SIG_SETMASK, &all, &previous);
   const pid_t pid = ::clone(child_main, stack_top, CLONE_VM | CLONE_VFORK | SIGCHLD, &plan);
   const int clone_errno = errno;
+  const TimePoint started = Clock::now();
   ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   if (pid < 0) return fail(make_error(std::error_code(clone_errno, std::generic_category()), "clone"));
 
@@ -228,7 +229,7 @@ Result<SpawnedChild> spawn(const SpawnRequest& request) {
     ::waitpid(pid, &status, 0);
     return fail(std::move(error));
   }
-  return SpawnedChild{pid, std::move(pidfd), std::move(read_end)};
+  return SpawnedChild{pid, std::move(pidfd), std::move(read_end), started};
 }
 
 }  // namespace vigil::sys

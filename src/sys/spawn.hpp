@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "base/duration.hpp"
 #include "base/result.hpp"
 #include "sys/unique_fd.hpp"
 
@@ -32,8 +33,9 @@ struct SpawnRequest {
 
 struct SpawnedChild {
   pid_t pid = 0;
-  UniqueFd pidfd;   // readable once the child has exited; reap with waitid(P_PIDFD)
-  UniqueFd output;  // non-blocking read end of the pipe on the child's stdout and stderr
+  UniqueFd pidfd;       // readable once the child has exited; reap with waitid(P_PIDFD)
+  UniqueFd output;      // non-blocking read end of the pipe on the child's stdout and stderr
+  TimePoint started{};  // when clone returned: the child had exec'ed (CLONE_VFORK waits for that)
 };
 
 // Errors: the program was not found or not executable, chdir/setgid/setuid failed in the child

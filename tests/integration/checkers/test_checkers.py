@@ -134,6 +134,14 @@ def test_table(lab, lb, srv):
               f"{name}: {'UP' if up else 'DOWN'} after a transition (verdicts {states})")
         if name.startswith("misc dynamic"):
             check(mine[-1]["weight"] == 5, f"{name}: weight {mine[-1]['weight']}")
+    # TCP_CHECK's two ways to fail: refused at once, or cancelled at its connect_timeout (the
+    # CheckerSet's shared deadline timer).
+    failed_lines = [line for line in result.stderr.splitlines() if "probe failed" in line]
+    for case, why in (("tcp closed port", "cannot connect: Connection refused"),
+                      ("tcp unreachable host", "timed out after 1s")):
+        port = 10000 + [c[0] for c in CASES].index(case)
+        check(any(f":{port} tcp_check[0]" in line and why in line for line in failed_lines),
+              f"{case}: the probe failed with '{why}'")
     # Why each DOWN case failed, for the log reader.
     for line in result.stderr.splitlines():
         if "probe failed" in line:

@@ -44,3 +44,21 @@ TEST_CASE("probe limiter: at most `limit` holders - FIFO hand-over") {
   CHECK(limiter.in_use() == 0);
   CHECK(limiter.waiting() == 0);
 }
+
+TEST_CASE("probe limiter: try_acquire takes a free slot only - never one a waiter is owed") {
+  asio::io_context io;
+  checker::ProbeLimiter limiter(io.get_executor(), 1);
+  CHECK(limiter.try_acquire());
+  CHECK_FALSE(limiter.try_acquire());
+  Tally tally;
+  asio::co_spawn(io, hold_a_slot(io, limiter, tally, 7), asio::detached);
+  io.poll();  // the coroutine now waits for the slot
+  CHECK(limiter.waiting() == 1);
+  limiter.release();  // handed to the waiter, not freed
+  CHECK_FALSE(limiter.try_acquire());
+  io.run();
+  CHECK(tally.order == std::vector<int>{7});
+  CHECK(limiter.in_use() == 0);
+  CHECK(limiter.try_acquire());
+  limiter.release();
+}

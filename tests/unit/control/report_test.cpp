@@ -187,6 +187,21 @@ TEST_CASE("metrics: the advert send lateness histogram has cumulative buckets, s
   CHECK(render_metrics(document()).find("vigil_advert_send_lateness") == std::string::npos);
 }
 
+TEST_CASE("metrics: the script start lateness histogram is rendered like the advert one") {
+  json status = document();
+  status["script_start_lateness"] = {{"bounds", {0.001, 0.01}}, {"counts", {90, 9, 1}}, {"count", 100}, {"sum", 0.5}};
+  const std::string text = render_metrics(status);
+  check_exposition(text);
+  CHECK(text.find("# TYPE vigil_script_start_lateness_seconds histogram\n") != std::string::npos);
+  CHECK(text.find("vigil_script_start_lateness_seconds_bucket{le=\"0.001\"} 90\n") != std::string::npos);
+  CHECK(text.find("vigil_script_start_lateness_seconds_bucket{le=\"0.01\"} 99\n") != std::string::npos);
+  CHECK(text.find("vigil_script_start_lateness_seconds_bucket{le=\"+Inf\"} 100\n") != std::string::npos);
+  CHECK(text.find("vigil_script_start_lateness_seconds_count 100\n") != std::string::npos);
+  // Each family only when the document has its histogram.
+  CHECK(text.find("vigil_advert_send_lateness") == std::string::npos);
+  CHECK(render_metrics(document()).find("vigil_script_start_lateness") == std::string::npos);
+}
+
 TEST_CASE("stats: --clear sets a baseline and the totals stay in the document") {
   StatsBaseline baseline;
   auto before = baseline.stats(document(10, 2));
@@ -236,6 +251,24 @@ TEST_CASE("status: one row per instance with priorities and master and VIPs and 
   CHECK(text.find("script:chk_nginx(-20),interface:eth1") != std::string::npos);
   CHECK(text.find("90s ago") != std::string::npos);
   CHECK(text.find("VIRTUAL SERVER") == std::string::npos);  // none yet
+  CHECK(text.find("SCRIPT") == std::string::npos);          // no vrrp_script configured
+
+  doc["vrrp_scripts"] = {{{"name", "chk_nginx"},
+                          {"status", "BAD"},
+                          {"running", true},
+                          {"disabled", false},
+                          {"runs", 12},
+                          {"failures", 3},
+                          {"timeouts", 1},
+                          {"last_duration_seconds", 0.25},
+                          {"last_run", 1085.0},
+                          {"next_run", 1092.0}}};
+  const std::string with_scripts = format_status(doc, 1090.0);
+  CHECK(with_scripts.find("SCRIPT") != std::string::npos);
+  CHECK(with_scripts.find("chk_nginx  BAD (running)  12") != std::string::npos);
+  CHECK(with_scripts.find("5s ago") != std::string::npos);
+  CHECK(with_scripts.find("0.250s") != std::string::npos);
+  CHECK(with_scripts.find("in 2s") != std::string::npos);
 
   doc["virtual_servers"] = {{{"name", "192.0.2.200:80"},
                              {"real_servers", {{{"address", "a"}, {"up", true}}, {{"address", "b"}, {"up", false}}}}}};

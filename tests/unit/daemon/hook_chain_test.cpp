@@ -48,7 +48,7 @@ Result<void> reload(DaemonHooks& hooks) {
 
 }  // namespace
 
-TEST_CASE("hook chain: every service prepares before any reloads; inner first") {
+TEST_CASE("hook chain: every service prepares before any reloads, inner first") {
   std::vector<std::string> log;
   DaemonHooks hooks = service("vrrp", log, false);
   daemon::wrap_hooks(hooks, service("lb", log, false));

@@ -4,8 +4,11 @@
 
 #include <chrono>
 
+#include "engine/tracking.hpp"
+
 using namespace std::chrono_literals;
 using vigil::engine::AdvertLateness;
+using vigil::engine::ScriptLateness;
 
 TEST_CASE("advert lateness: each send lands in the first bucket whose bound it does not exceed") {
   AdvertLateness lateness;
@@ -27,4 +30,21 @@ TEST_CASE("advert lateness: each send lands in the first bucket whose bound it d
   CHECK(snapshot.counts[6] == 1);  // <= 100 ms
   CHECK(snapshot.counts[7] == 1);  // +Inf
   CHECK(snapshot.sum_seconds == doctest::Approx(0.0005 + 0.000501 + 0.004 + 0.060 + 2.0));
+}
+
+TEST_CASE("script start lateness: its own bounds, from 1 ms to 1 s, in the snapshot") {
+  ScriptLateness lateness;
+  lateness.record(200us);
+  lateness.record(3ms);
+  lateness.record(700ms);
+  lateness.record(5s);
+  const auto snapshot = lateness.snapshot();
+  CHECK(snapshot.bounds_seconds == ScriptLateness::kBoundsSeconds);
+  CHECK(snapshot.bounds_seconds.front() == 0.001);
+  CHECK(snapshot.bounds_seconds.back() == 1.0);
+  CHECK(snapshot.count == 4);
+  CHECK(snapshot.counts[0] == 1);  // <= 1 ms
+  CHECK(snapshot.counts[2] == 1);  // <= 5 ms
+  CHECK(snapshot.counts[8] == 1);  // <= 1 s
+  CHECK(snapshot.counts[9] == 1);  // +Inf
 }

@@ -76,7 +76,7 @@ TEST_CASE("ipvs pool: a server leaves on failure and returns on success") {
   CHECK(pool_of(pool) == "198.51.100.1:80/1 198.51.100.2:80/2");
 }
 
-TEST_CASE("ipvs pool: alpha starts servers down; every checker must pass") {
+TEST_CASE("ipvs pool: alpha starts servers down, every checker must pass") {
   VirtualServerSpec spec;
   spec.services = {service("192.0.2.10", 80)};
   spec.real_servers = {real("198.51.100.1", 1, 2, /*alpha=*/true)};
@@ -206,7 +206,7 @@ TEST_CASE("ipvs pool: ha_suspend ignores verdicts while suspended") {
   CHECK(text(pool.on_verdict(verdict(0, false))) == "down0,quorum_down,pool");
 }
 
-TEST_CASE("ipvs pool: omega reports notify_down and quorum_down at stop; without it nothing") {
+TEST_CASE("ipvs pool: omega reports notify_down and quorum_down at stop, without it nothing") {
   VirtualServerSpec spec;
   spec.services = {service("192.0.2.10", 80)};
   spec.real_servers = {real("198.51.100.1", 1), real("198.51.100.2", 1)};
@@ -314,7 +314,7 @@ TEST_CASE("ipvs pool reload: a new checker of a live server starts as at start (
   }
 }
 
-TEST_CASE("ipvs pool reload: quorum is re-evaluated with the new settings; new virtual servers start silent") {
+TEST_CASE("ipvs pool reload: quorum is re-evaluated with the new settings, new virtual servers start silent") {
   VirtualServerSpec spec;
   spec.services = {service("192.0.2.10", 80)};
   spec.real_servers = {real("198.51.100.1", 2), real("198.51.100.2", 2)};

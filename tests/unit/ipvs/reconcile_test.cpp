@@ -44,7 +44,7 @@ TEST_CASE("ipvs reconcile: empty kernel -> add services then their destinations"
                               });
 }
 
-TEST_CASE("ipvs reconcile: equal -> nothing; the kernel's hashed flag is ignored") {
+TEST_CASE("ipvs reconcile: equal -> nothing, the kernel's hashed flag is ignored") {
   auto kernel = state("192.0.2.10", 80, {{"198.51.100.1", 1}});
   kernel.service.flags |= kFlagHashed;
   CHECK(reconcile({state("192.0.2.10", 80, {{"198.51.100.1", 1}})}, {kernel}, {}).empty());

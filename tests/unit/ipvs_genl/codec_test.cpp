@@ -129,7 +129,7 @@ TEST_CASE("ipvs genl: destinations round-trip, tunnel attributes only for tunnel
   CHECK(tunnel_bytes.size() == masq_bytes.size() + 8 + 8 + 8);  // TUN_TYPE, TUN_PORT, TUN_FLAGS
 }
 
-TEST_CASE("ipvs genl: dumps ask with NLM_F_DUMP; destination dumps name their service") {
+TEST_CASE("ipvs genl: dumps ask with NLM_F_DUMP, destination dumps name their service") {
   const auto services = bytes_of(build_dump_services(kFamily));
   CHECK(services.size() == 20);
   CHECK((services[6] | (services[7] << 8)) == NLM_F_DUMP);

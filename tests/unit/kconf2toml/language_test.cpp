@@ -30,7 +30,7 @@ TEST_CASE("a brace on the next line opens the block of the keyword before it") {
   CHECK(flatten(r.nodes) == std::vector<std::string>{"global_defs", "  router_id A"});
 }
 
-TEST_CASE("# and ! start comments anywhere outside double quotes; single quotes do not protect") {
+TEST_CASE("# and ! start comments anywhere outside double quotes, single quotes do not protect") {
   auto r = parse("a 1 # c\nb 2 ! c\nc \"x # y\"\nd 'x # y'\n! whole line\n# whole line\ne \\# f\n");
   CHECK(flatten(r.nodes) == std::vector<std::string>{"a 1", "b 2", "c x # y", "d 'x", "e # f"});
   CHECK(decomment("x \"a!b\" !c").text == "x \"a!b\"");

@@ -20,7 +20,7 @@ TEST_CASE("conditionals apply inside blocks") {
   CHECK(flatten(r.nodes) == std::vector<std::string>{"vrrp_instance V", "  priority 150"});
 }
 
-TEST_CASE("$NAME and ${NAME} expand; definitions are lazy and may be redefined") {
+TEST_CASE("$NAME and ${NAME} expand, definitions are lazy and may be redefined") {
   auto r = parse("$BASE=10.2.${SUB}\n$SUB=0\na ${BASE}.1 $SUB\n$SUB=10\nb ${BASE}.1,$SUB)\n");
   CHECK(flatten(r.nodes) == std::vector<std::string>{"a 10.2.0.1 0", "b 10.2.10.1,10)"});
 }
@@ -50,7 +50,7 @@ TEST_CASE("multi-line definitions expand into several lines at the use site") {
   CHECK(r.nodes[0].children[0].location.line == 6);
 }
 
-TEST_CASE("a blank line ends a multi-line definition; comment lines do not") {
+TEST_CASE("a blank line ends a multi-line definition, comment lines do not") {
   auto r = parse("$M= \\\na 1 \\\n# comment\nb 2\n\n$M\n");
   CHECK(flatten(r.nodes) == std::vector<std::string>{"a 1", "b 2"});
 }
@@ -94,7 +94,7 @@ TEST_CASE("runaway expansion is bounded: self-reference, huge ~SEQ, deep nesting
   CHECK_FALSE(deep.ok());
 }
 
-TEST_CASE("${_ENV NAME} reads the environment through the caller; ${_RANDOM} is made deterministic") {
+TEST_CASE("${_ENV NAME} reads the environment through the caller, ${_RANDOM} is made deterministic") {
   vigil::kconf::ParseOptions options;
   options.environment = [](const std::string& name) -> std::optional<std::string> {
     if (name == "SITE") return std::string("paris");

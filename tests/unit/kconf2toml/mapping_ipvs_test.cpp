@@ -48,7 +48,7 @@ TEST_CASE("virtual_server: legacy lb_algo/lb_kind, persistence, quorum, sorry se
   CHECK(bool_at(d, "virtual_server.0.sh_port"));
 }
 
-TEST_CASE("virtual_server by fwmark and by group; virtual_server_group members") {
+TEST_CASE("virtual_server by fwmark and by group, virtual_server_group members") {
   auto m =
       map("virtual_server_group G {\n 192.0.2.10-20 80\n 2001:db8::1 443\n fwmark 7 inet6\n}\n"
           "virtual_server group G {\n lvs_sched rr\n}\nvirtual_server fwmark 5 {\n lvs_method TUN type gue port 6080 "
@@ -64,7 +64,7 @@ TEST_CASE("virtual_server by fwmark and by group; virtual_server_group members")
   CHECK(text_at(m.doc, "virtual_server.1.tunnel_checksum") == "csum");
 }
 
-TEST_CASE("real_server options and TCP_CHECK; nb_get_retry in TCP_CHECK is ignored as by keepalived") {
+TEST_CASE("real_server options and TCP_CHECK, nb_get_retry in TCP_CHECK is ignored as by keepalived") {
   auto m =
       map("virtual_server 192.0.2.1 80 {\n real_server 198.51.100.1 8080 {\n weight 3\n uthreshold 100\n"
           " notify_down \"/bin/down.sh rs1\"\n TCP_CHECK {\n connect_timeout 3\n connect_port 8081\n"

@@ -144,7 +144,7 @@ TEST_CASE("auth_pass longer than 8 is truncated as keepalived does, with a warni
   CHECK(has_diagnostic(ah.diagnostics, Severity::kWarning, "'auth_type' is not supported"));
 }
 
-TEST_CASE("track_script weight on the instance overrides the script's; reverse/noreverse") {
+TEST_CASE("track_script weight on the instance overrides the script's, reverse/noreverse") {
   auto m = map("vrrp_script chk {\n script /bin/true\n weight 10\n}\n" + kInstance +
                "  track_script {\n chk weight -30 reverse\n other\n }\n  track_interface {\n eth1 weight 5\n }\n}\n");
   CHECK(text_at(m.doc, "vrrp_instance.VI_1.track_script.0.name") == "chk");
@@ -186,7 +186,7 @@ TEST_CASE("instance keywords: VIPs, unicast, preempt, accept, vmac, garp, notify
   CHECK(has_diagnostic(m.diagnostics, Severity::kWarning, "'lvs_sync_daemon_interface' is not supported"));
 }
 
-TEST_CASE("virtual_routes and virtual_rules; unsupported options keep the line as a comment") {
+TEST_CASE("virtual_routes and virtual_rules, unsupported options keep the line as a comment") {
   auto m =
       map(kInstance +
           "  virtual_routes {\n src 192.0.2.1 to 198.51.100.0/24 via 192.0.2.254 dev eth0 table 100 metric 5\n"
@@ -245,7 +245,7 @@ TEST_CASE("top-level keepalived process keywords are reported") {
   REQUIRE(m.doc.notes.size() >= 5);
 }
 
-TEST_CASE("an instance keyword in global_defs is unknown to keepalived; the warning names its global twin") {
+TEST_CASE("an instance keyword in global_defs is unknown to keepalived, the warning names its global twin") {
   auto m = map("global_defs {\n garp_master_delay 3\n}\n" + kInstance + "  lvs_sync_daemon_inteface eth0\n}\n");
   CHECK(has_diagnostic(m.diagnostics, Severity::kWarning, "did you mean 'vrrp_garp_master_delay'?", 2));
   CHECK(has_diagnostic(m.diagnostics, Severity::kWarning, "did you mean 'lvs_sync_daemon_interface'?", 7));

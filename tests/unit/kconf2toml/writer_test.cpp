@@ -70,7 +70,7 @@ TEST_CASE("--strict turns warnings into errors and the outcome into 'converted w
   CHECK(broken.text.empty());
 }
 
-TEST_CASE("YAML: notes of a table in a list go above its dash; nested lists") {
+TEST_CASE("YAML: notes of a table in a list go above its dash, nested lists") {
   Value root = Value::table();
   Value list = Value::array();
   Value item = Value::table();

@@ -118,7 +118,7 @@ TEST_CASE("lb reload plan: settings are edits, identities are adds and removes (
   }
 }
 
-TEST_CASE("lb reload plan: virtual servers reordered, one removed, one added; real servers reordered") {
+TEST_CASE("lb reload plan: virtual servers reordered, one removed, one added, real servers reordered") {
   const auto before = load(kBase);
   const auto after = load(R"(
 [virtual_server_group.web]

@@ -98,6 +98,15 @@ TEST_CASE("run reports the exit code and captures stdout and stderr") {
   CHECK(result->duration > vigil::Duration::zero());
 }
 
+TEST_CASE("run reports when the child started: after the call, before the exit was seen") {
+  const auto before = vigil::Clock::now();
+  auto result = run_one({"/bin/true"});
+  const auto after = vigil::Clock::now();
+  REQUIRE(result.has_value());
+  CHECK(result->started >= before);
+  CHECK(result->started <= after);
+}
+
 TEST_CASE("run reports a script killed by a signal") {
   auto result = run_shell("kill -TERM $$");
   REQUIRE(result.has_value());

@@ -34,7 +34,7 @@ TEST_CASE("acquire creates the directory, writes our pid and removes it on relea
     auto dir = RuntimeDir::acquire(directory);
     REQUIRE_MESSAGE(dir.has_value(), (dir ? "" : dir.error().to_string()));
     CHECK(dir->pid_file() == directory / "vigild.pid");
-    CHECK(dir->control_socket() == directory / "control.sock");
+    CHECK(dir->file("vigild.sock") == directory / "vigild.sock");
     CHECK(vigil::sys::read_pid_file(dir->pid_file()) == ::getpid());
   }
   CHECK_FALSE(fs::exists(directory / "vigild.pid"));
@@ -76,8 +76,8 @@ TEST_CASE("remove_stale removes a leftover socket file and tolerates none") {
   TempDir temp;
   auto dir = RuntimeDir::acquire(temp.path);
   REQUIRE(dir.has_value());
-  std::ofstream(dir->control_socket()) << "";
-  CHECK(dir->remove_stale(RuntimeDir::kControlSocketName).has_value());
-  CHECK_FALSE(fs::exists(dir->control_socket()));
-  CHECK(dir->remove_stale(RuntimeDir::kControlSocketName).has_value());
+  std::ofstream(dir->file("vigild.sock")) << "";
+  CHECK(dir->remove_stale("vigild.sock").has_value());
+  CHECK_FALSE(fs::exists(dir->file("vigild.sock")));
+  CHECK(dir->remove_stale("vigild.sock").has_value());
 }

@@ -45,7 +45,7 @@ TEST_CASE("rise/fall: table") {
   }
 }
 
-TEST_CASE("rise/fall: unknown counts as up; rise/fall of 0 behave as 1") {
+TEST_CASE("rise/fall: unknown counts as up, rise/fall of 0 behave as 1") {
   RiseFall counter(0, 0);
   CHECK(counter.status() == ScriptStatus::kUnknown);
   CHECK(counter.up());

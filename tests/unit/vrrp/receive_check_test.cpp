@@ -157,7 +157,7 @@ TEST_CASE("receive check: each rejection reason") {
   }
 }
 
-TEST_CASE("receive check: unicast ignores the TTL rule; the v3 pseudo-header uses the real destination") {
+TEST_CASE("receive check: unicast ignores the TTL rule, the v3 pseudo-header uses the real destination") {
   auto c = v2_config();
   c.version = Version::kV3;
   c.unicast_peers = {kPeer};

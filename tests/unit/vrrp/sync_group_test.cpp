@@ -55,7 +55,7 @@ TEST_CASE("sync group: a member stepping down to BACKUP takes the masters along"
   CHECK(group.member(1).state() == State::kBackup);
 }
 
-TEST_CASE("sync group: one member's FAULT puts the group in FAULT; recovery together") {
+TEST_CASE("sync group: one member's FAULT puts the group in FAULT, recovery together") {
   SyncGroup group = started_group();
   (void)group.on_timer(t(3.61));
   const auto out = group.on(1, InterfaceChanged{false, {}}, t(4));
