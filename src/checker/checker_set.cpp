@@ -37,7 +37,7 @@ struct CheckerSet::Shared {
         reporter(std::move(reporter_in)),
         limiter(executor, limit),
         connect_deadlines(ConnectDeadlines::create(executor)),
-        tls(config.ssl),
+        tls(std::make_shared<TlsContexts>(config.ssl)),
         random(options.random_seed.value_or(std::random_device{}())),
         helo_default(options.helo_default) {
     for (const auto& spec : specs) running.push_back(std::make_shared<RunningChecker>(spec));
@@ -48,7 +48,7 @@ struct CheckerSet::Shared {
   Reporter reporter;
   ProbeLimiter limiter;
   std::shared_ptr<ConnectDeadlines> connect_deadlines;  // TCP_CHECK connect timeouts, one timer for all
-  TlsContexts tls;
+  std::shared_ptr<TlsContexts> tls;                     // a reload may replace it; a probe in flight keeps its own
   std::mt19937_64 random;
   std::string helo_default;
   std::vector<std::shared_ptr<RunningChecker>> running;
@@ -122,7 +122,8 @@ rt::Task<void> run_checker(std::shared_ptr<CheckerSet::Shared> shared, std::shar
         auto probe = run_tcp_probe(spec, *shared->connect_deadlines);
         outcome = co_await std::move(probe);
       } else {
-        auto probe = run_probe(spec, shared->tls);
+        const std::shared_ptr<TlsContexts> tls = shared->tls;  // held until the probe is done
+        auto probe = run_probe(spec, *tls);
         outcome = co_await std::move(probe);
       }
     }
@@ -172,7 +173,13 @@ CheckerSet::CheckerSet(asio::any_io_executor executor, const config::Config& con
   const std::size_t limit = options.max_concurrent_probes ? options.max_concurrent_probes : default_probe_limit();
   if (options.helo_default.empty()) options.helo_default = host_name();
   shared_ = std::make_shared<Shared>(std::move(executor), config, std::move(reporter), options, limit);
-  if (const auto& error = shared_->tls.setup_error()) sys::log_warning("ssl: {}", error->to_string());
+  if (const auto& error = shared_->tls->setup_error()) sys::log_warning("ssl: {}", error->to_string());
+}
+
+void CheckerSet::set_ssl(const std::optional<config::SslConfig>& ssl) {
+  auto contexts = std::make_shared<TlsContexts>(ssl);
+  if (const auto& error = contexts->setup_error()) sys::log_warning("ssl: {}", error->to_string());
+  shared_->tls = std::move(contexts);
 }
 
 CheckerSet::~CheckerSet() { stop(); }

@@ -48,6 +48,9 @@ class CheckerSet {
   // continued by none are cancelled.
   void reload(std::vector<CheckerSpec> specs, const std::vector<std::optional<std::size_t>>& continues,
               const std::function<bool(const CheckerSpec&)>& starts_up);
+  // SIGHUP with a changed [ssl]: the next ssl_get probes use contexts built from `ssl` (a probe
+  // already connecting finishes with the old ones).
+  void set_ssl(const std::optional<config::SslConfig>& ssl);
   // ha_suspend: the checkers of this virtual server neither probe nor report while suspended;
   // their state stays as it was.
   void set_suspended(std::size_t virtual_server, bool suspended);

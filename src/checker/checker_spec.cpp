@@ -48,13 +48,6 @@ std::string endpoint_text(const IpAddress& ip, std::uint16_t port) {
   return ip.is_v6() ? fmt::format("[{}]:{}", ip.to_string(), port) : fmt::format("{}:{}", ip.to_string(), port);
 }
 
-std::string virtual_server_text(const config::VirtualServer& vs) {
-  if (vs.fwmark) return fmt::format("fwmark {}", *vs.fwmark);
-  if (vs.group) return fmt::format("group {}", *vs.group);
-  if (vs.ip) return endpoint_text(*vs.ip, vs.port.value_or(0));
-  return "?";
-}
-
 check::HttpVersion to_version(config::HttpProtocol protocol) {
   switch (protocol) {
     case config::HttpProtocol::k10: return check::HttpVersion::k10;
@@ -110,9 +103,8 @@ struct Resolver {
     spec.socket = SocketOptions{c.bindto, c.bind_port, c.bind_if, c.fwmark};
     spec.label = fmt::format("{}[{}]", to_string(kind), index_in_kind);
     spec.target_text = endpoint_text(spec.target, spec.port);
-    spec.name =
-        fmt::format("{} {}[{}] (virtual server {})", endpoint_text(rs.ip, rs.port.value_or(vs.port.value_or(0))),
-                    to_string(kind), index_in_kind, virtual_server_text(vs));
+    spec.name = fmt::format("{} {}[{}] (virtual server {})", config::display_name(vs, rs), to_string(kind),
+                            index_in_kind, config::display_name(vs));
     return spec;
   }
 

@@ -94,7 +94,7 @@ struct CheckerSpec {
   std::size_t virtual_server = 0;
   std::size_t real_server = 0;
   std::size_t checker = 0;
-  std::string name;         // for logs: "198.51.100.10:80 http_get[0] (virtual server 192.0.2.100:80)"
+  std::string name;         // for logs: "[198.51.100.10]:tcp:80 http_get[0] (virtual server [192.0.2.100]:tcp:80)"
   std::string label;        // within its real server: "http_get[0]"
   std::string target_text;  // what it probes: "198.51.100.10:80", "[2001:db8::1]:53"
   check::CheckTiming timing;

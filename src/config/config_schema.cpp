@@ -412,6 +412,8 @@ const ObjectSchema<GlobalConfig>& global_schema() {
         .add("notify_fifo", &G::notify_fifo, string(), "FIFO for all notify lines (relative: runtime directory)")
         .add("vrrp_notify_fifo", &G::vrrp_notify_fifo, string(), "FIFO for VRRP notify lines")
         .add("lvs_notify_fifo", &G::lvs_notify_fifo, string(), "FIFO for IPVS notify lines")
+        .add("lvs_notify_fifo_script", &G::lvs_notify_fifo_script, command(),
+             "reader of lvs_notify_fifo, started by vigild with the FIFO's path appended")
         .add("control_socket", &G::control_socket, string(), "unix control socket (relative: runtime directory)")
         .add("metrics_listen", &G::metrics_listen, listen_spec(), "Prometheus /metrics listener \"addr:port\"")
         .add("dynamic_interfaces", &G::dynamic_interfaces, boolean(), "allow interfaces that do not exist yet")

@@ -18,11 +18,47 @@ std::vector<std::string> Command::exec_argv() const {
   return {shell, "-c", line};
 }
 
+std::vector<std::string> Command::exec_argv(const std::vector<std::string>& extra) const {
+  std::vector<std::string> result =
+      kind == CommandKind::kExec ? argv : std::vector<std::string>{shell, "-c", line + " \"$@\"", shell};
+  result.insert(result.end(), extra.begin(), extra.end());
+  return result;
+}
+
 std::string Command::display() const {
   if (kind == CommandKind::kShell) return line;
   std::string out;
   for (const auto& word : argv) out += (out.empty() ? "" : " ") + word;
   return out;
+}
+
+namespace {
+
+const char* lower_case(LvsProtocol protocol) {
+  switch (protocol) {
+    case LvsProtocol::kTcp: return "tcp";
+    case LvsProtocol::kUdp: return "udp";
+    case LvsProtocol::kSctp: return "sctp";
+  }
+  return "?";
+}
+
+// keepalived's "[address]:protocol:port".
+std::string address_protocol_port(const IpAddress& address, LvsProtocol protocol, std::uint16_t port) {
+  return "[" + address.to_string() + "]:" + lower_case(protocol) + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+std::string display_name(const VirtualServer& server) {
+  if (server.fwmark) return "fwmark " + std::to_string(*server.fwmark);
+  if (server.group) return "group " + *server.group;
+  if (server.ip) return address_protocol_port(*server.ip, server.protocol, server.port.value_or(0));
+  return "?";
+}
+
+std::string display_name(const VirtualServer& server, const RealServer& real) {
+  return address_protocol_port(real.ip, server.protocol, real.port.value_or(server.port.value_or(0)));
 }
 
 const char* to_string(CommandKind kind) {

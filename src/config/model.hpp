@@ -47,6 +47,9 @@ struct Command {
   std::vector<std::string> argv;  // kExec: program and arguments, no shell
   // kShell: {shell, "-c", line}; kExec: argv.
   [[nodiscard]] std::vector<std::string> exec_argv() const;
+  // With `extra` words appended, as keepalived appends them to a notify line (kShell: they become
+  // the shell's positional parameters, quoted as words).
+  [[nodiscard]] std::vector<std::string> exec_argv(const std::vector<std::string>& extra) const;
   // For logs: the line (kShell) or the argv joined by spaces (kExec).
   [[nodiscard]] std::string display() const;
   friend bool operator==(const Command&, const Command&) = default;
@@ -165,6 +168,7 @@ struct GlobalConfig {
   std::optional<std::string> notify_fifo;
   std::optional<std::string> vrrp_notify_fifo;
   std::optional<std::string> lvs_notify_fifo;
+  std::optional<Command> lvs_notify_fifo_script;  // run with the FIFO's path appended, while vigild runs
   std::string control_socket = "vigild.sock";
   std::optional<ListenAddress> metrics_listen;
   bool dynamic_interfaces = false;
@@ -574,6 +578,12 @@ struct VirtualServer {
   Origin origin;
   friend bool operator==(const VirtualServer&, const VirtualServer&) = default;
 };
+
+// How logs and alerts name a virtual server, as keepalived users know it: "[192.0.2.10]:tcp:80",
+// "[2001:db8::10]:udp:53", "fwmark 5", "group web".
+[[nodiscard]] std::string display_name(const VirtualServer& server);
+// A real server of `server`: "[198.51.100.2]:tcp:80" (the service's port when it names none).
+[[nodiscard]] std::string display_name(const VirtualServer& server, const RealServer& real);
 
 // ---------------------------------------------------------------------------------------------
 

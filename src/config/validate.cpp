@@ -41,6 +41,9 @@ class Validator {
     auto& global = config_.global;
     if (!present("global.smtp_alert_vrrp")) global.smtp_alert_vrrp = global.smtp_alert;
     if (!present("global.smtp_alert_checker")) global.smtp_alert_checker = global.smtp_alert;
+    if (global.lvs_notify_fifo_script && !global.lvs_notify_fifo && ok("global.lvs_notify_fifo_script")) {
+      error("global.lvs_notify_fifo_script", "lvs_notify_fifo_script needs lvs_notify_fifo (the FIFO it reads)");
+    }
     if (!present("global.vrrp_garp_lower_prio_delay"))
       global.vrrp_garp_lower_prio_delay = global.vrrp_garp_master_delay;
     if (!present("global.vrrp_garp_lower_prio_repeat")) {
@@ -77,6 +80,7 @@ class Validator {
     auto& global = config_.global;
     resolve(global.startup_script);
     resolve(global.shutdown_script);
+    resolve(global.lvs_notify_fifo_script);
     for (auto& [name, script] : config_.vrrp_script) resolve(script.script);
     for (auto& [name, instance] : config_.vrrp_instance) {
       for (auto* command : {&instance.notify_master, &instance.notify_backup, &instance.notify_fault,

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <ctime>
 #include <optional>
@@ -592,6 +593,39 @@ std::string render_metrics(const json& status) {
     }
   }
 
+  // The kernel's traffic counters of Vigil's IPVS services, under the keepalived exporter's names
+  // and labels (addr "192.0.2.10:80", proto "6"); a real server's series also name their service
+  // (`service`), since one real server may serve several. Declared untyped: the exporter's names
+  // lack the "_total" a counter's name needs, and they stay as dashboards know them.
+  const std::array<std::pair<const char*, const char*>, 5> kLvsCounters{{{"in_packets", "packets_in"},
+                                                                         {"out_packets", "packets_out"},
+                                                                         {"in_bytes", "bytes_in"},
+                                                                         {"out_bytes", "bytes_out"},
+                                                                         {"conn", "connections"}}};
+  std::vector<Family> lvs_vip;
+  std::vector<Family> lvs_rs;
+  for (const auto& [suffix, field] : kLvsCounters) {
+    lvs_vip.emplace_back(fmt::format("keepalived_lvs_vip_{}", suffix), "untyped",
+                         fmt::format("IPVS service {} since it was added (kernel counter)", field));
+    lvs_rs.emplace_back(fmt::format("keepalived_lvs_rs_{}", suffix), "untyped",
+                        fmt::format("IPVS real server {} since it was added (kernel counter)", field));
+  }
+  const json ipvs = status.is_object() ? status.value("ipvs", json::object()) : json::object();
+  for (const auto& service : ipvs.value("services", json::array())) {
+    const std::string addr = member_text(service, "address", "");
+    const std::string proto = std::to_string(service.value("protocol", 0));
+    for (std::size_t i = 0; i < kLvsCounters.size(); ++i) {
+      lvs_vip[i].add({{"addr", addr}, {"proto", proto}}, service.value(kLvsCounters[i].second, 0.0));
+    }
+    for (const auto& destination : service.value("destinations", json::array())) {
+      const std::vector<std::pair<std::string, std::string>> labels{
+          {"addr", member_text(destination, "address", "")}, {"proto", proto}, {"service", addr}};
+      for (std::size_t i = 0; i < kLvsCounters.size(); ++i) {
+        lvs_rs[i].add(labels, destination.value(kLvsCounters[i].second, 0.0));
+      }
+    }
+  }
+
   // One histogram for all instances (engine/advert_lateness.hpp), present once VRRP runs, and one
   // for all vrrp_scripts (engine/tracking.hpp).
   const auto lateness =
@@ -637,6 +671,9 @@ std::string render_metrics(const json& status) {
                                &checks,
                                &failed_in_a_row}) {
     family->write(out);
+  }
+  for (const auto* group : {&lvs_vip, &lvs_rs}) {
+    for (const auto& family : *group) family.write(out);
   }
   for (const Family* family :
        {&script_status, &script_state, &script_runs, &script_failures, &script_timeouts, &script_duration}) {

@@ -24,6 +24,9 @@ namespace vigil::daemon {
 
 namespace {
 
+// How long a FIFO reader script may take to leave after its FIFO closed, before it is killed.
+constexpr auto kFifoScriptGrace = std::chrono::milliseconds(500);
+
 // Logs each failed change; returns how many failed.
 std::size_t report(const std::vector<ipvs::Change>& changes, const std::vector<Result<void>>& results) {
   std::size_t failed = 0;
@@ -102,6 +105,7 @@ rt::Task<Result<void>> LbService::start(asio::io_context& context, const config:
   }
   for (const auto& warning : engine::lb_warnings(config)) sys::log_warning("{}", warning);
   open_fifos(config.global);
+  co_await sync_fifo_script(nullptr, config.global);
 
   if (const auto timeouts = engine::timeouts_of(config.global); !(timeouts == ipvs::Timeouts{})) {
     if (auto set = co_await client_->set_timeouts(timeouts); !set) sys::log_error("IPVS: {}", set.error().to_string());
@@ -166,44 +170,47 @@ void LbService::set_suspended(std::size_t virtual_server, bool suspended) {
   if (pool_) pool_->set_suspended(virtual_server, suspended);
 }
 
-void LbService::mail(std::size_t virtual_server, std::size_t real_server, bool up) const {
+void LbService::mail(std::size_t virtual_server, std::size_t real_server, bool up, std::string reason) const {
   const auto& server = config_->virtual_server[virtual_server];
   const auto& real = server.real_server[real_server];
   if (alerts_ == nullptr || !real.smtp_alert.value_or(server.smtp_alert)) return;
   engine::CheckerAlert alert;
-  if (server.ip) {
-    alert.virtual_server = fmt::format("{} port {}", server.ip->to_string(), server.port.value_or(0));
-  } else if (server.fwmark) {
-    alert.virtual_server = fmt::format("fwmark {}", *server.fwmark);
-  } else {
-    alert.virtual_server = fmt::format("group {}", server.group.value_or("?"));
-  }
-  alert.real_server = real.port ? fmt::format("{} port {}", real.ip.to_string(), *real.port) : real.ip.to_string();
+  alert.virtual_server = config::display_name(server);
+  alert.real_server = config::display_name(server, real);
   alert.up = up;
-  alert.reason = up ? "its checkers pass" : "a checker failed";
+  alert.reason = std::move(reason);
   alert.when = std::time(nullptr);
   alerts_->post_checker_alert(std::move(alert));
 }
 
-void LbService::handle(const std::vector<ipvs::PoolAction>& actions) {
+void LbService::handle(const std::vector<ipvs::PoolAction>& actions, bool removed_by_reload) {
+  // A removal tells its cause in the log line and the mail; a checker's verdict needs no words.
+  const std::string cause = removed_by_reload ? " (removed from the configuration)" : "";
   for (const auto& action : actions) {
     note_change(action);
     if (const auto* up = std::get_if<ipvs::RealServerUp>(&action)) {
-      const auto& real = config_->virtual_server[up->virtual_server].real_server[up->real_server];
-      sys::log_notice("virtual server {}: real server {} is UP", up->virtual_server, real.ip.to_string());
+      const auto& server = config_->virtual_server[up->virtual_server];
+      const auto& real = server.real_server[up->real_server];
+      sys::log_notice("virtual server {}: real server {} is UP", config::display_name(server),
+                      config::display_name(server, real));
       run_script(real.notify_up, "notify_up");
-      mail(up->virtual_server, up->real_server, true);
+      mail(up->virtual_server, up->real_server, true, "its checkers pass");
     } else if (const auto* down = std::get_if<ipvs::RealServerDown>(&action)) {
-      const auto& real = config_->virtual_server[down->virtual_server].real_server[down->real_server];
-      sys::log_notice("virtual server {}: real server {} is DOWN", down->virtual_server, real.ip.to_string());
+      const auto& server = config_->virtual_server[down->virtual_server];
+      const auto& real = server.real_server[down->real_server];
+      sys::log_notice("virtual server {}: real server {} is DOWN{}", config::display_name(server),
+                      config::display_name(server, real), cause);
       run_script(real.notify_down, "notify_down");
-      mail(down->virtual_server, down->real_server, false);
+      mail(down->virtual_server, down->real_server, false,
+           removed_by_reload ? "removed from the configuration" : "a checker failed");
     } else if (const auto* gained = std::get_if<ipvs::QuorumGained>(&action)) {
-      sys::log_notice("virtual server {}: quorum gained", gained->virtual_server);
-      run_script(config_->virtual_server[gained->virtual_server].quorum_up, "quorum_up");
+      const auto& server = config_->virtual_server[gained->virtual_server];
+      sys::log_notice("virtual server {}: quorum gained", config::display_name(server));
+      run_script(server.quorum_up, "quorum_up");
     } else if (const auto* lost = std::get_if<ipvs::QuorumLost>(&action)) {
-      sys::log_notice("virtual server {}: quorum lost", lost->virtual_server);
-      run_script(config_->virtual_server[lost->virtual_server].quorum_down, "quorum_down");
+      const auto& server = config_->virtual_server[lost->virtual_server];
+      sys::log_notice("virtual server {}: quorum lost{}", config::display_name(server), cause);
+      run_script(server.quorum_down, "quorum_down");
     } else if (const auto* changed = std::get_if<ipvs::PoolChanged>(&action)) {
       dirty_.insert(changed->virtual_server);
       if (wake_) wake_->try_send(asio::error_code{}, true);
@@ -300,9 +307,38 @@ void LbService::open_fifos(const config::GlobalConfig& global) {
   fifos_ = engine::NotifyFifos(paths);
 }
 
+rt::Task<void> LbService::sync_fifo_script(const config::GlobalConfig* before, const config::GlobalConfig& global) {
+  // The script reads the FIFO at its path: a new path or a new command restarts it.
+  const bool same = before != nullptr && before->lvs_notify_fifo_script == global.lvs_notify_fifo_script &&
+                    before->lvs_notify_fifo == global.lvs_notify_fifo;
+  if (same && fifo_script_) co_return;
+  if (fifo_script_) {
+    co_await fifo_script_->stop(kFifoScriptGrace);
+    fifo_script_.reset();
+  }
+  if (!global.lvs_notify_fifo_script || !global.lvs_notify_fifo) co_return;
+  fifo_script_ = std::make_unique<engine::FifoScript>(executor_, "lvs_notify_fifo_script");
+  fifo_script_->start(*global.lvs_notify_fifo_script,
+                      engine::fifo_path_in(runtime_dir_.string(), *global.lvs_notify_fifo));
+}
+
 rt::Task<nlohmann::json> LbService::query() const {
   if (!config_) co_return nlohmann::json{{"virtual_servers", nlohmann::json::array()}};
+  // First the kernel's counters, then everything else as it is once they are in (a reload may
+  // have come in meanwhile: the view below is the new one's, and services it no longer has are
+  // left out).
+  std::optional<std::vector<ipvs::ServiceStats>> statistics;
+  if (const std::shared_ptr<net::ipvs::IpvsClient> client = client_; client && pool_) {
+    auto read = co_await client->statistics();
+    if (read) {
+      statistics = std::move(*read);
+    } else {
+      sys::log_debug("IPVS: cannot read the statistics: {}", read.error().to_string());
+    }
+  }
+  if (!config_) co_return nlohmann::json{{"virtual_servers", nlohmann::json::array()}};
   engine::LbView view;
+  view.statistics = std::move(statistics);
   view.ipvs_state = ipvs_state_;
   view.pool = pool_.get();
   view.programmed = programmed_;
@@ -333,6 +369,7 @@ rt::Task<void> LbService::stop() {
     const std::vector<ipvs::PoolAction> omega =
         pool_->stop();  // named: a range-for temporary across co_await trips g++ 12
     for (const auto& action : omega) {
+      note_change(action);  // keepalived writes omega's lvs_notify_fifo lines too, before the FIFO closes
       if (const auto* down = std::get_if<ipvs::RealServerDown>(&action)) {
         const auto& real = config_->virtual_server[down->virtual_server].real_server[down->real_server];
         if (real.notify_down) {
@@ -360,6 +397,13 @@ rt::Task<void> LbService::stop() {
     sys::log_notice("IPVS: removed {} services at stop ({} failed)", count - failed, failed);
   } else if (pool_) {
     sys::log_notice("IPVS: lvs_keep_on_stop: leaving the services in the kernel");
+  }
+  // The reader sees end of file once nothing holds the FIFO open for writing; then it has a moment
+  // to leave on its own before its process group is killed.
+  fifos_ = engine::NotifyFifos();
+  if (fifo_script_) {
+    co_await fifo_script_->stop(kFifoScriptGrace);
+    fifo_script_.reset();
   }
   client_->stop();
   client_.reset();
@@ -444,6 +488,10 @@ rt::Task<Result<void>> LbService::reload(const config::Config& running, const co
   auto pool = std::make_unique<ipvs::Pool>(engine::specs_of(next));
   const auto actions = pool->carry_over(*pool_, carry);
   const std::size_t checker_count = checker_specs.size();
+  if (next.ssl != current.ssl) {
+    checkers_->set_ssl(next.ssl);
+    sys::log_notice("reload: [ssl] changed: ssl_get checkers use the new TLS settings from their next probe");
+  }
   checkers_->reload(std::move(checker_specs), continues, [&pool](const checker::CheckerSpec& spec) {
     return pool->checker_up(spec.virtual_server, spec.real_server, spec.checker);
   });
@@ -452,6 +500,10 @@ rt::Task<Result<void>> LbService::reload(const config::Config& running, const co
     for (const auto& state : states) managed.insert(state.service.key);
   }
   std::vector<ipvs::ServiceState> before_kernel = std::move(*kernel);
+  // Before the swap, while config_ and the indexes are still the old ones: a removed real server
+  // that was alive runs its notify_down (and a removed virtual server its quorum_down), as
+  // keepalived does on reload; the kernel entries go with the diff below.
+  handle(pool_->left_behind(carry), /*removed_by_reload=*/true);
   pool_ = std::move(pool);
   ipvs_state_ = "in use";
   dirty_.clear();  // old numbering; the diff below covers every virtual server
@@ -484,6 +536,9 @@ rt::Task<Result<void>> LbService::reload(const config::Config& running, const co
   apply_suspension();
   handle(actions);
 
+  if (next.global.lvs_flush && !current.global.lvs_flush) {
+    sys::log_notice("reload: lvs_flush takes effect at the next start only (a reload never flushes IPVS)");
+  }
   const auto timeouts = engine::timeouts_of(next.global);
   if (!(timeouts == engine::timeouts_of(current.global)) && !(timeouts == ipvs::Timeouts{})) {
     if (auto set = co_await client_->set_timeouts(timeouts); !set) sys::log_error("IPVS: {}", set.error().to_string());
@@ -499,6 +554,7 @@ rt::Task<Result<void>> LbService::reload(const config::Config& running, const co
   }
   release_kernel();
   if (!dirty_.empty() && wake_) wake_->try_send(asio::error_code{}, true);
+  co_await sync_fifo_script(&current.global, next.global);
   sys::log_notice("reload: {}; {} of {} checkers kept their state; IPVS: {} changes, {} failed, in {} us",
                   plan.summary(), kept_checkers, checker_count, count, failed,
                   std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - began).count());
@@ -525,7 +581,7 @@ void LbService::apply_suspension() {
     const std::string why = !follows       ? std::string("ha_suspend no longer applies")
                             : suspended[v] ? "ha_suspend: " + owners + " not MASTER"
                                            : "ha_suspend: MASTER among " + owners;
-    sys::log_notice("virtual server {}: checkers {} ({})", engine::identity_of(config_->virtual_server[v]),
+    sys::log_notice("virtual server {}: checkers {} ({})", config::display_name(config_->virtual_server[v]),
                     suspended[v] ? "suspended" : "resumed", why);
     pool_->set_suspended(v, suspended[v]);
   }

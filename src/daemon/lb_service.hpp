@@ -26,6 +26,7 @@
 #include "config/model.hpp"
 #include "daemon/daemon.hpp"
 #include "engine/alert_sink.hpp"
+#include "engine/fifo_script.hpp"
 #include "engine/ha_suspend.hpp"
 #include "engine/notify_fifo.hpp"
 #include "ipvs/pool.hpp"
@@ -60,7 +61,8 @@ class LbService {
  private:
   rt::Task<Result<void>> start(asio::io_context& context, const config::Config& config);
   rt::Task<void> stop();
-  // The load balancer's part of the state document (engine/lb_status.hpp).
+  // The load balancer's part of the state document (engine/lb_status.hpp), with the kernel's
+  // traffic counters read now (vigilctl status, /metrics: read when asked, never on a timer).
   rt::Task<nlohmann::json> query() const;
   rt::Task<void> apply_loop();
   // SIGHUP: prepare (may refuse, before any service applies anything), then apply the diff.
@@ -74,11 +76,14 @@ class LbService {
   // One writer of the kernel at a time (the apply loop's batches, a reload's diff).
   rt::Task<bool> acquire_kernel();
   void release_kernel();
-  void handle(const std::vector<ipvs::PoolAction>& actions);
+  // Logs, notify scripts, FIFO lines and mails of pool actions (indexes of config_).
+  void handle(const std::vector<ipvs::PoolAction>& actions, bool removed_by_reload = false);
   // Status bookkeeping and the lvs_notify_fifo line of a pool action.
   void note_change(const ipvs::PoolAction& action);
   void open_fifos(const config::GlobalConfig& global);
-  void mail(std::size_t virtual_server, std::size_t real_server, bool up) const;
+  // Starts, restarts (a reload changed it) or stops the lvs_notify_fifo_script.
+  rt::Task<void> sync_fifo_script(const config::GlobalConfig* before, const config::GlobalConfig& global);
+  void mail(std::size_t virtual_server, std::size_t real_server, bool up, std::string reason) const;
   void run_script(const std::optional<config::Command>& command, std::string what);
   static rt::Task<void> run_command(config::Command command, std::string what);
 
@@ -87,7 +92,8 @@ class LbService {
   // instances, which would double the daemon's memory for them.
   std::shared_ptr<const config::Config> config_;
   asio::any_io_executor executor_;
-  std::unique_ptr<net::ipvs::IpvsClient> client_;
+  // Shared with a /metrics query reading the kernel's counters, which may outlast a stop.
+  std::shared_ptr<net::ipvs::IpvsClient> client_;
   std::unique_ptr<ipvs::Pool> pool_;
   std::vector<std::vector<ipvs::ServiceState>> programmed_;  // per virtual server
   std::set<std::size_t> dirty_;
@@ -102,6 +108,7 @@ class LbService {
   engine::AlertSink* alerts_ = nullptr;
   std::filesystem::path runtime_dir_;
   engine::NotifyFifos fifos_;                                   // notify_fifo and lvs_notify_fifo
+  std::unique_ptr<engine::FifoScript> fifo_script_;             // lvs_notify_fifo_script
   std::string ipvs_state_ = "unused";                           // for the status (engine/lb_status.hpp)
   std::vector<std::vector<std::optional<double>>> changed_at_;  // [vs][rs]: unix time of the last up/down
 };

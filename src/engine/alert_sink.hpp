@@ -17,8 +17,8 @@ struct VrrpAlert {
 };
 
 struct CheckerAlert {
-  std::string virtual_server;  // "192.0.2.100:80 TCP" (how the checker names it)
-  std::string real_server;     // "198.51.100.11:8080"
+  std::string virtual_server;  // "[192.0.2.100]:tcp:80" (config::display_name)
+  std::string real_server;     // "[198.51.100.11]:tcp:8080"
   bool up = false;
   std::string reason;  // what the checker saw: "HTTP status 503", "connect timed out"
   std::time_t when = 0;

@@ -39,7 +39,7 @@ HaSuspend::HaSuspend(const config::Config& config) {
       }
     }
     if (owners_[v].empty()) {
-      warnings_.push_back("virtual server " + identity_of(server) +
+      warnings_.push_back("virtual server " + config::display_name(server) +
                           ": ha_suspend has no effect: no vrrp_instance carries its address");
     }
   }

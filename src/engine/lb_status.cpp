@@ -19,25 +19,10 @@ std::uint16_t port_of(const config::VirtualServer& server, const config::RealSer
   return real.port.value_or(server.port.value_or(0));
 }
 
-const char* lower_protocol(config::LvsProtocol protocol) {
-  switch (protocol) {
-    case config::LvsProtocol::kTcp: return "tcp";
-    case config::LvsProtocol::kUdp: return "udp";
-    case config::LvsProtocol::kSctp: return "sctp";
-  }
-  return "?";
-}
-
-// keepalived's "[address]:proto:port" (inet_sockaddrtotrio).
-std::string trio(const IpAddress& address, config::LvsProtocol protocol, std::uint16_t port) {
-  return fmt::format("[{}]:{}:{}", address.to_string(), lower_protocol(protocol), port);
-}
-
 std::string fifo_vs(const config::VirtualServer& server) {
   if (server.group) return fmt::format("[{}]:{}", *server.group, server.port.value_or(0));
   if (server.fwmark) return fmt::format("FWM {}", *server.fwmark);
-  if (server.ip) return trio(*server.ip, server.protocol, server.port.value_or(0));
-  return "?";
+  return config::display_name(server);  // "[192.0.2.10]:tcp:80"
 }
 
 json unix_or_null(const std::optional<double>& when) { return when ? json(*when) : json(); }
@@ -70,6 +55,41 @@ json checker_json(const CheckerView& checker) {
           {"last_probe", unix_or_null(status.last_probe_at)},
           {"last_result", std::move(last_result)},
           {"last_failure", status.last_failure}};
+}
+
+json counters_json(const ipvs::Stats& stats) {
+  return {{"connections", stats.connections},
+          {"packets_in", stats.packets_in},
+          {"packets_out", stats.packets_out},
+          {"bytes_in", stats.bytes_in},
+          {"bytes_out", stats.bytes_out}};
+}
+
+// The services of the kernel's statistics that belong to the pool, each with its counters.
+json services_json(const config::Config& config, const LbView& view) {
+  json services = json::array();
+  if (view.pool == nullptr || !view.statistics) return services;
+  for (std::size_t v = 0; v < view.pool->size() && v < config.virtual_server.size(); ++v) {
+    for (const auto& service : view.pool->spec(v).services) {
+      const auto found = std::find_if(view.statistics->begin(), view.statistics->end(),
+                                      [&](const ipvs::ServiceStats& s) { return s.key == service.key; });
+      if (found == view.statistics->end()) continue;
+      const auto& key = found->key;
+      json entry = counters_json(found->stats);
+      entry["virtual_server"] = virtual_server_name(config.virtual_server[v]);
+      entry["address"] = key.is_fwmark() ? fmt::format("fwmark {}", key.fwmark) : with_port(key.address, key.port);
+      entry["protocol"] = key.is_fwmark() ? 0 : static_cast<int>(key.protocol);
+      json destinations = json::array();
+      for (const auto& destination : found->destinations) {
+        json d = counters_json(destination.stats);
+        d["address"] = with_port(destination.address, destination.port);
+        destinations.push_back(std::move(d));
+      }
+      entry["destinations"] = std::move(destinations);
+      services.push_back(std::move(entry));
+    }
+  }
+  return services;
 }
 
 }  // namespace
@@ -125,7 +145,9 @@ json lb_status_json(const config::Config& config, const LbView& view) {
                        {"suspended", started && view.pool->suspended(v)},
                        {"real_servers", std::move(reals)}});
   }
-  return {{"ipvs", {{"state", view.ipvs_state}}}, {"virtual_servers", std::move(servers)}};
+  json ipvs = {{"state", view.ipvs_state}};
+  if (view.statistics) ipvs["services"] = services_json(config, view);
+  return {{"ipvs", std::move(ipvs)}, {"virtual_servers", std::move(servers)}};
 }
 
 std::string lvs_fifo_vs_line(const config::VirtualServer& server, bool up) {
@@ -133,8 +155,7 @@ std::string lvs_fifo_vs_line(const config::VirtualServer& server, bool up) {
 }
 
 std::string lvs_fifo_rs_line(const config::VirtualServer& server, const config::RealServer& real, bool up) {
-  return fmt::format("RS {} {} {}\n", trio(real.ip, server.protocol, port_of(server, real)), fifo_vs(server),
-                     up ? "UP" : "DOWN");
+  return fmt::format("RS {} {} {}\n", config::display_name(server, real), fifo_vs(server), up ? "UP" : "DOWN");
 }
 
 }  // namespace vigil::engine

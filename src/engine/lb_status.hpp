@@ -2,7 +2,11 @@
 // The load balancer's part of the state document (vigilctl status/dump, /metrics) and its
 // lvs_notify_fifo lines, as pure functions of the config, the pool and the checkers' records.
 //
-//   "ipvs": { "state": "in use" | "unused" (no virtual server) | "unavailable" (the kernel has none) },
+//   "ipvs": { "state": "in use" | "unused" (no virtual server) | "unavailable" (the kernel has none),
+//       "services": [ { "virtual_server": name, "address": "192.0.2.10:80" | "[2001:db8::10]:53" | "fwmark 7",
+//           "protocol": 6 | 17 | 132 | 0 (fwmark), "connections", "packets_in", "packets_out", "bytes_in",
+//           "bytes_out", "destinations": [ { "address": "198.51.100.1:80", the same counters } ] } ]
+//       (the kernel's counters of Vigil's services, read when asked; absent when not read) },
 //   "virtual_servers": [ { "name": "192.0.2.10:80/TCP" | "[2001:db8::10]:53/UDP" | "fwmark 7" | "group G",
 //       "scheduler", "quorum": { "required", "hysteresis", "live_weight", "up" },
 //       "sorry_server": null | { "address", "active" }, "suspended",
@@ -39,6 +43,9 @@ struct LbView {
   std::vector<std::vector<ipvs::ServiceState>> programmed;
   std::vector<std::vector<std::optional<double>>> changed_at;  // [vs][rs]: unix time of the last up/down
   std::vector<CheckerView> checkers;
+  // The kernel's counters (IpvsClient::statistics), read for this view; services that are not
+  // the pool's are left out. nullopt: not read (no IPVS, or the dump failed).
+  std::optional<std::vector<ipvs::ServiceStats>> statistics;
 };
 
 // "192.0.2.10:80/TCP", "[2001:db8::10]:53/UDP", "fwmark 7", "group web".

@@ -24,17 +24,8 @@ std::string Notifier::fifo_line(const NotifyRequest& request) {
 }
 
 std::vector<std::string> Notifier::notify_argv(const config::Command& command, const NotifyRequest& request) {
-  const std::vector<std::string> extra{request.group ? "GROUP" : "INSTANCE", request.name, request.state,
-                                       std::to_string(request.priority)};
-  std::vector<std::string> argv;
-  if (command.kind == config::CommandKind::kShell) {
-    // The words become the shell's positional parameters, as keepalived appends them to the line.
-    argv = {command.shell, "-c", command.line + " \"$@\"", command.shell};
-  } else {
-    argv = command.argv;
-  }
-  argv.insert(argv.end(), extra.begin(), extra.end());
-  return argv;
+  return command.exec_argv(
+      {request.group ? "GROUP" : "INSTANCE", request.name, request.state, std::to_string(request.priority)});
 }
 
 bool Notifier::wants_alert(const NotifyRequest& request) {

@@ -159,6 +159,31 @@ std::vector<PoolAction> Pool::carry_over(const Pool& old, const PoolCarry& carry
   return actions;
 }
 
+std::vector<PoolAction> Pool::left_behind(const PoolCarry& carry) const {
+  std::vector<std::vector<bool>> continued(servers_.size());
+  std::vector<bool> server_continued(servers_.size(), false);
+  for (std::size_t v = 0; v < carry.virtual_server_from.size(); ++v) {
+    const auto from = carry.virtual_server_from[v];
+    if (!from || *from >= servers_.size()) continue;
+    server_continued[*from] = true;
+    continued[*from].assign(servers_[*from].real_servers.size(), false);
+    if (v >= carry.real_server_from.size()) continue;
+    for (const auto& real_from : carry.real_server_from[v]) {
+      if (real_from && *real_from < continued[*from].size()) continued[*from][*real_from] = true;
+    }
+  }
+  std::vector<PoolAction> actions;
+  for (std::size_t v = 0; v < servers_.size(); ++v) {
+    const ServerState& server = servers_[v];
+    for (std::size_t r = 0; r < server.real_servers.size(); ++r) {
+      const bool kept = server_continued[v] && continued[v][r];
+      if (!kept && server.real_servers[r].alive()) actions.emplace_back(RealServerDown{v, r});
+    }
+    if (!server_continued[v] && server.quorum_up) actions.emplace_back(QuorumLost{v});
+  }
+  return actions;
+}
+
 std::vector<PoolAction> Pool::stop() const {
   std::vector<PoolAction> actions;
   for (std::size_t v = 0; v < servers_.size(); ++v) {

@@ -16,7 +16,8 @@
 //    absent (or at weight 0 with its `inhibit`);
 //  * ha_suspend: while suspended, verdicts are ignored and the pool stays as it is;
 //  * omega: stop() reports notify_down for alive servers and quorum_down if quorum was held;
-//  * reload (carry_over): what continues keeps its state; see PoolCarry.
+//  * reload (carry_over): what continues keeps its state; see PoolCarry. What is removed reports
+//    down (left_behind).
 // The initial state (start()) reports nothing: scripts run on changes.
 #include <cstddef>
 #include <cstdint>
@@ -120,6 +121,11 @@ class Pool {
   // Reload: this pool (just built from the new specs) takes over the state of `old` as `carry`
   // says. Returns the notifications the change calls for (indexes of this pool).
   std::vector<PoolAction> carry_over(const Pool& old, const PoolCarry& carry);
+  // Reload, asked of the old pool: what the objects `carry` does not continue leave behind, in
+  // this (old) pool's indexes. As keepalived: a removed real server that was alive reports down
+  // (notify_down), and a removed virtual server reports each alive real server down and then
+  // quorum_down if it held quorum. Whatever omega says (omega is about stopping).
+  [[nodiscard]] std::vector<PoolAction> left_behind(const PoolCarry& carry) const;
   // Orderly stop: the omega notifications.
   [[nodiscard]] std::vector<PoolAction> stop() const;
 

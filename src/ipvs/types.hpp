@@ -88,6 +88,38 @@ struct ServiceState {
   friend bool operator==(const ServiceState&, const ServiceState&) = default;
 };
 
+// The kernel's traffic counters of a service or destination (since it was added) and its rate
+// estimates (per second, averaged by the kernel's estimator). Kept apart from Service and
+// Destination: they are not configuration and never take part in a diff.
+struct Stats {
+  std::uint64_t connections = 0;
+  std::uint64_t packets_in = 0;
+  std::uint64_t packets_out = 0;
+  std::uint64_t bytes_in = 0;
+  std::uint64_t bytes_out = 0;
+  std::uint64_t connections_per_second = 0;
+  std::uint64_t packets_in_per_second = 0;
+  std::uint64_t packets_out_per_second = 0;
+  std::uint64_t bytes_in_per_second = 0;
+  std::uint64_t bytes_out_per_second = 0;
+  friend bool operator==(const Stats&, const Stats&) = default;
+};
+
+struct DestinationStats {
+  IpAddress address;
+  std::uint16_t port = 0;
+  Stats stats;
+  friend bool operator==(const DestinationStats&, const DestinationStats&) = default;
+};
+
+// One service's counters and its destinations' (an IPVS statistics dump).
+struct ServiceStats {
+  ServiceKey key;
+  Stats stats;
+  std::vector<DestinationStats> destinations;
+  friend bool operator==(const ServiceStats&, const ServiceStats&) = default;
+};
+
 // Daemon-wide connection timeouts in seconds (0 = leave unchanged), IPVS_CMD_SET_CONFIG.
 struct Timeouts {
   std::uint32_t tcp = 0;

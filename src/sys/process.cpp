@@ -213,6 +213,7 @@ rt::Task<Result<ScriptResult>> run(std::vector<std::string> argv, ScriptOptions 
   auto child = co_await asio::co_spawn(spawner_threads(), std::move(spawning), asio::use_awaitable);
   if (!child) co_return fail(child.error());
   const pid_t pid = child->pid;
+  if (options.on_started) options.on_started(pid);
   stream_descriptor pidfd(executor, child->pidfd.release());
   stream_descriptor output(executor, child->output.release());
   OutputCollector collector(options.output_limit);

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +29,9 @@ struct ScriptOptions {
   std::string working_directory;                        // empty: the daemon's
   StdinMode stdin_mode = StdinMode::DevNull;
   std::size_t output_limit = kDefaultOutputLimit;  // bytes of stdout+stderr kept; the rest is counted and dropped
+  // Called with the child's pid (its process group id too) once it runs: a long-running script's
+  // owner can signal its group (engine/fifo_script). The group is valid until run() resumes.
+  std::function<void(pid_t)> on_started;
 };
 
 enum class ScriptOutcome {

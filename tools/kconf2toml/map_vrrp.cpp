@@ -83,7 +83,7 @@ std::string_view global_advice(std::string_view kw) {
     return "IPVS connection synchronisation is not supported; start it with `ipvsadm --start-daemon` from a notify "
            "command";
   }
-  if (is_one_of(kw, {"notify_fifo_script", "vrrp_notify_fifo_script", "lvs_notify_fifo_script"})) {
+  if (is_one_of(kw, {"notify_fifo_script", "vrrp_notify_fifo_script"})) {
     return "Vigil writes the FIFO but does not start its reader; run the reader as its own service, or use notify "
            "commands";
   }
@@ -302,6 +302,15 @@ void map_global_defs(MapContext& ctx, const Node& node, Value& global, GlobalFac
       set_command(ctx, n, global, kw);
     } else if (kw == "startup_script_timeout" || kw == "shutdown_script_timeout") {
       set_duration(ctx, n, global, kw, 1, 1000);
+    } else if (kw == "lvs_notify_fifo_script") {
+      // `SCRIPT [user [group]]`: the words after the script name its user, not arguments.
+      if (n.args.size() > 1) {
+        Value script = Value::string(n.args[0]);
+        ctx.note(n, script, "the script's user/group is dropped: Vigil runs it as its other IPVS scripts");
+        global.set(kw, std::move(script));
+      } else {
+        set_command(ctx, n, global, kw);
+      }
     } else if (kw == "notify_fifo" || kw == "vrrp_notify_fifo" || kw == "lvs_notify_fifo") {
       set_string(ctx, n, global, kw);
       if (n.args.size() > 1 && global.find(kw)) {

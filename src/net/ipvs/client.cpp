@@ -111,13 +111,22 @@ asio::awaitable<Result<void>> IpvsClient::delete_destination(ServiceKey key, Des
                              "delete destination " + destination.to_string() + " from " + key.to_string());
 }
 
-asio::awaitable<Result<std::vector<Service>>> IpvsClient::services() {
-  auto request = build_dump_services(family_);
+asio::awaitable<Result<std::vector<std::vector<std::uint8_t>>>> IpvsClient::dump_request(
+    Result<netlink::Message> request, std::string what) {
   if (!request) co_return fail(request.error());
-  auto reply = co_await client_->transact(std::move(*request), "dump IPVS services");
+  auto reply = co_await client_->transact(std::move(*request), std::move(what));
+  if (!reply) co_return fail(reply.error());
+  co_return std::move(reply->messages);
+}
+
+asio::awaitable<Result<std::vector<Service>>> IpvsClient::services() {
+  // Named first: g++ 12 destroys by-value temporaries of a co_await expression twice.
+  auto request = build_dump_services(family_);
+  std::string what = "dump IPVS services";
+  auto reply = co_await dump_request(std::move(request), std::move(what));
   if (!reply) co_return fail(reply.error());
   std::vector<Service> result;
-  for (const auto& bytes : reply->messages) {
+  for (const auto& bytes : *reply) {
     for (const auto& message : netlink::split_datagram(bytes)) {
       if (auto service = parse_service(message)) result.push_back(std::move(*service));
     }
@@ -127,13 +136,43 @@ asio::awaitable<Result<std::vector<Service>>> IpvsClient::services() {
 
 asio::awaitable<Result<std::vector<Destination>>> IpvsClient::destinations(ServiceKey key) {
   auto request = build_dump_destinations(family_, key);
-  if (!request) co_return fail(request.error());
-  auto reply = co_await client_->transact(std::move(*request), "dump destinations of " + key.to_string());
+  std::string what = "dump destinations of " + key.to_string();
+  auto reply = co_await dump_request(std::move(request), std::move(what));
   if (!reply) co_return fail(reply.error());
   std::vector<Destination> result;
-  for (const auto& bytes : reply->messages) {
+  for (const auto& bytes : *reply) {
     for (const auto& message : netlink::split_datagram(bytes)) {
       if (auto destination = parse_destination(message)) result.push_back(*destination);
+    }
+  }
+  co_return result;
+}
+
+asio::awaitable<Result<std::vector<ServiceStats>>> IpvsClient::statistics() {
+  auto request = build_dump_services(family_);
+  std::string what = "dump IPVS service statistics";
+  auto reply = co_await dump_request(std::move(request), std::move(what));
+  if (!reply) co_return fail(reply.error());
+  std::vector<ServiceStats> result;
+  for (const auto& bytes : *reply) {
+    for (const auto& message : netlink::split_datagram(bytes)) {
+      if (auto service = parse_service(message)) {
+        result.push_back({service->key, parse_service_stats(message).value_or(vigil::ipvs::Stats{}), {}});
+      }
+    }
+  }
+  for (auto& service : result) {
+    auto destinations_request = build_dump_destinations(family_, service.key);
+    std::string destinations_what = "dump destination statistics of " + service.key.to_string();
+    auto destinations = co_await dump_request(std::move(destinations_request), std::move(destinations_what));
+    if (!destinations) co_return fail(destinations.error());
+    for (const auto& bytes : *destinations) {
+      for (const auto& message : netlink::split_datagram(bytes)) {
+        if (auto destination = parse_destination(message)) {
+          service.destinations.push_back({destination->address, destination->port,
+                                          parse_destination_stats(message).value_or(vigil::ipvs::Stats{})});
+        }
+      }
     }
   }
   co_return result;

@@ -30,6 +30,7 @@ using vigil::ipvs::Destination;
 using vigil::ipvs::Service;
 using vigil::ipvs::ServiceKey;
 using vigil::ipvs::ServiceState;
+using vigil::ipvs::ServiceStats;
 using vigil::ipvs::Timeouts;
 
 // True when `error` says the kernel has no IPVS family (no ip_vs module and none loadable).
@@ -56,6 +57,8 @@ class IpvsClient {
   asio::awaitable<Result<std::vector<Destination>>> destinations(ServiceKey key);
   // Every service with its destinations.
   asio::awaitable<Result<std::vector<ServiceState>>> dump();
+  // Every service's and destination's traffic counters (what /metrics reads when scraped).
+  asio::awaitable<Result<std::vector<ServiceStats>>> statistics();
   asio::awaitable<Result<void>> set_timeouts(Timeouts timeouts);
   asio::awaitable<Result<Timeouts>> timeouts();
   // Removes every service (ipvsadm -C).
@@ -66,6 +69,9 @@ class IpvsClient {
  private:
   IpvsClient(std::shared_ptr<netlink::Client> client, std::uint16_t family);
   asio::awaitable<Result<void>> execute(Result<netlink::Message> message, std::string what);
+  // The messages of a dump's reply, in order.
+  asio::awaitable<Result<std::vector<std::vector<std::uint8_t>>>> dump_request(Result<netlink::Message> request,
+                                                                               std::string what);
 
   std::shared_ptr<netlink::Client> client_;
   std::uint16_t family_ = 0;

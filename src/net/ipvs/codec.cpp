@@ -160,6 +160,32 @@ bool nested(const netlink::RawMessage& message, int outer, nlattr** inner, int m
   return nla_parse_nested(inner, max, top[outer], nullptr) == 0;
 }
 
+// The nested IPVS_STATS_ATTR_* of `stats64` (every counter a u64) or else of `stats32` (the
+// counts and rates u32, the byte counters u64).
+std::optional<Stats> parse_stats(const nlattr* stats64, const nlattr* stats32) {
+  const nlattr* nest = stats64 != nullptr ? stats64 : stats32;
+  if (nest == nullptr) return std::nullopt;
+  std::array<nlattr*, IPVS_STATS_ATTR_MAX + 1> a{};
+  if (nla_parse_nested(a.data(), IPVS_STATS_ATTR_MAX, const_cast<nlattr*>(nest), nullptr) != 0) return std::nullopt;
+  const bool wide = nest == stats64;
+  const auto counter = [&](int type) -> std::uint64_t {
+    if (wide) return get_value<std::uint64_t>(a[type]).value_or(0);
+    return get_value<std::uint32_t>(a[type]).value_or(0);
+  };
+  Stats stats;
+  stats.connections = counter(IPVS_STATS_ATTR_CONNS);
+  stats.packets_in = counter(IPVS_STATS_ATTR_INPKTS);
+  stats.packets_out = counter(IPVS_STATS_ATTR_OUTPKTS);
+  stats.bytes_in = get_value<std::uint64_t>(a[IPVS_STATS_ATTR_INBYTES]).value_or(0);  // u64 in both nests
+  stats.bytes_out = get_value<std::uint64_t>(a[IPVS_STATS_ATTR_OUTBYTES]).value_or(0);
+  stats.connections_per_second = counter(IPVS_STATS_ATTR_CPS);
+  stats.packets_in_per_second = counter(IPVS_STATS_ATTR_INPPS);
+  stats.packets_out_per_second = counter(IPVS_STATS_ATTR_OUTPPS);
+  stats.bytes_in_per_second = counter(IPVS_STATS_ATTR_INBPS);
+  stats.bytes_out_per_second = counter(IPVS_STATS_ATTR_OUTBPS);
+  return stats;
+}
+
 }  // namespace
 
 Result<Message> build_resolve_family() {
@@ -283,6 +309,24 @@ std::optional<Destination> parse_destination(const netlink::RawMessage& message)
     d.tunnel_checksum = static_cast<TunnelChecksum>(get_value<std::uint16_t>(a[IPVS_DEST_ATTR_TUN_FLAGS]).value_or(0));
   }
   return d;
+}
+
+std::optional<Stats> parse_service_stats(const netlink::RawMessage& message) {
+  std::optional<Attributes> storage;
+  std::array<nlattr*, IPVS_SVC_ATTR_MAX + 1> a{};
+  if (!nested(message, IPVS_CMD_ATTR_SERVICE, a.data(), IPVS_SVC_ATTR_MAX, IPVS_CMD_NEW_SERVICE, storage)) {
+    return std::nullopt;
+  }
+  return parse_stats(a[IPVS_SVC_ATTR_STATS64], a[IPVS_SVC_ATTR_STATS]);
+}
+
+std::optional<Stats> parse_destination_stats(const netlink::RawMessage& message) {
+  std::optional<Attributes> storage;
+  std::array<nlattr*, IPVS_DEST_ATTR_MAX + 1> a{};
+  if (!nested(message, IPVS_CMD_ATTR_DEST, a.data(), IPVS_DEST_ATTR_MAX, IPVS_CMD_NEW_DEST, storage)) {
+    return std::nullopt;
+  }
+  return parse_stats(a[IPVS_DEST_ATTR_STATS64], a[IPVS_DEST_ATTR_STATS]);
 }
 
 std::optional<Timeouts> parse_timeouts(const netlink::RawMessage& message) {

@@ -19,6 +19,7 @@ using vigil::ipvs::Destination;
 using vigil::ipvs::Service;
 using vigil::ipvs::ServiceKey;
 using vigil::ipvs::ServiceState;
+using vigil::ipvs::Stats;
 using vigil::ipvs::Timeouts;
 
 // CTRL_CMD_GETFAMILY for "IPVS" to the generic netlink controller.
@@ -45,6 +46,10 @@ using vigil::ipvs::Timeouts;
 [[nodiscard]] std::optional<Service> parse_service(const netlink::RawMessage& message);
 // One destination of a GET_DEST dump.
 [[nodiscard]] std::optional<Destination> parse_destination(const netlink::RawMessage& message);
+// The counters of a GET_SERVICE / GET_DEST dump entry: IPVS_*_ATTR_STATS64 when the kernel sends
+// it (4.1 and later), else the 32-bit IPVS_*_ATTR_STATS; nullopt when the entry has neither.
+[[nodiscard]] std::optional<Stats> parse_service_stats(const netlink::RawMessage& message);
+[[nodiscard]] std::optional<Stats> parse_destination_stats(const netlink::RawMessage& message);
 // The GET_CONFIG reply.
 [[nodiscard]] std::optional<Timeouts> parse_timeouts(const netlink::RawMessage& message);
 

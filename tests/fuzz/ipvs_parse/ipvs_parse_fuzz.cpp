@@ -18,6 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)ipvs::parse_family_id(message);
     (void)ipvs::parse_service(message);
     (void)ipvs::parse_destination(message);
+    (void)ipvs::parse_service_stats(message);
+    (void)ipvs::parse_destination_stats(message);
     (void)ipvs::parse_timeouts(message);
   }
   return 0;

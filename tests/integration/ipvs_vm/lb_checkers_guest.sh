@@ -138,8 +138,8 @@ B_ALL="192.0.2.20:8080 198.51.100.11:8080 1
 V6="[2001:db8::10]:80 [2001:db8::1]:80 1"
 expect "converged to the healthy set" 60 "$A_UP" "192.0.2.10:80 198.51.100.5:80 2" "$SSL" "$B_ALL" \
   "192.0.2.30:80 198.51.100.22:80 1" "$V6"
-logged 'real server 198.51.100.22 is UP'   # alpha: it started DOWN
-grep -q 'real server 198.51.100.1 is' $LOG && fail "a server that starts up reported a transition"
+logged 'virtual server \[192.0.2.30\]:tcp:80: real server \[198.51.100.22\]:tcp:80 is UP'   # alpha: it started DOWN
+grep -q 'real server \[198.51.100.1\]:tcp:80 is' $LOG && fail "a server that starts up reported a transition"
 
 # ------------------------------------------------------------------ 2. down, digest, weight
 unserve rs1
@@ -170,11 +170,11 @@ wait_for 30 "quorum_down runs once" holds /tmp/quorum_b "down "
 # ------------------------------------------------------------------ 4. B at 3 < quorum + hysteresis
 serve b11 198.51.100.11:8080 /www/ok
 serve b12 198.51.100.12:8080 /www/ok
-for n in 11 12; do logged "real server 198.51.100.$n is UP"; done
+for n in 11 12; do logged "real server \\[198.51.100.$n\\]:tcp:8080 is UP"; done
 sleep 0.3   # a wrong quorum_up would have changed the table by now (the pool changes with the verdict)
 [ "$(table | grep 192.0.2.20)" = "192.0.2.20:8080 198.51.100.9:8080 1" ] || fail "B left the sorry server at live weight 3"
 holds /tmp/quorum_b "down " || fail "quorum_up ran at live weight 3: $(cat /tmp/quorum_b)"
-grep -q 'virtual server 1: quorum gained' $LOG && fail "B gained quorum at live weight 3"
+grep -q 'virtual server \[192.0.2.20\]:tcp:8080: quorum gained' $LOG && fail "B gained quorum at live weight 3"
 echo "ok   B stays on the sorry server at live weight 3"
 
 # ------------------------------------------------------------------ 5. B at 4; misc back to its own weight
@@ -186,7 +186,7 @@ wait_for 30 "quorum_up runs after quorum_down" holds /tmp/quorum_b "down up "
 wait_for 30 "rs1's notify_down, then notify_up" holds /tmp/rs1_notify "down up "
 
 # The alerts for rs1, the only server with smtp_alert.
-mailed() { grep -q "Realserver 198.51.100.1 of 192.0.2.10 port 80 - $1" /tmp/mail/*.eml 2> /dev/null; }
+mailed() { grep -qF "Realserver [198.51.100.1]:tcp:80 of [192.0.2.10]:tcp:80 - $1" /tmp/mail/*.eml 2> /dev/null; }
 wait_for 30 "the mail of rs1 going UP" mailed UP
 mailed DOWN || fail "no DOWN mail for rs1"
 [ "$(find /tmp/mail -name "*.eml" | wc -l)" = 2 ] || fail "expected 2 mails, got $(ls /tmp/mail)"

@@ -53,6 +53,28 @@ for sample in 'vigil_real_server_up{virtual_server="192.0.2.20:80/TCP",real_serv
 done
 grep -q 'vigil_checker_checks_total{virtual_server="192.0.2.20:80/TCP",real_server="198.51.100.6:80",checker="misc_check\[0\]",result="failure"} [1-9]' \
   /tmp/metrics || fail "metrics: the failed probes are not counted"
+# The kernel's traffic counters (keepalived_lvs_*), read at the scrape: a local client's SYNs to
+# 192.0.2.20:80 are scheduled by IPVS (its local-out hook) to 198.51.100.5, which the dummy link
+# swallows; the service and the real server count the connection.
+ip link add vigil0 type dummy && ip link set vigil0 up && ip addr add 192.0.2.1/24 dev vigil0 &&
+  ip addr add 198.51.100.254/24 dev vigil0 || fail "dummy link"
+nc -w 5 192.0.2.20 80 < /dev/null > /dev/null 2>&1 &
+# The emulated guest is slow to start nc (more so beside an ASan vigild): scrape until it counts.
+i=0
+until wget -q -O /tmp/metrics http://127.0.0.1:9650/metrics &&
+    grep -q '^keepalived_lvs_vip_conn{addr="192.0.2.20:80",proto="6"} [1-9]' /tmp/metrics; do
+  i=$((i + 1)); [ $i -lt 100 ] || break
+  sleep 0.1
+done
+grep keepalived_lvs_ /tmp/metrics | grep -v '^#'
+for sample in 'keepalived_lvs_vip_conn{addr="192.0.2.20:80",proto="6"} [1-9]' \
+    'keepalived_lvs_vip_in_packets{addr="192.0.2.20:80",proto="6"} [1-9]' \
+    'keepalived_lvs_rs_conn{addr="198.51.100.5:80",proto="6",service="192.0.2.20:80"} [1-9]' \
+    'keepalived_lvs_vip_conn{addr="fwmark 7",proto="0"} 0' \
+    'keepalived_lvs_rs_in_bytes{addr="\[2001:db8::1\]:53",proto="17",service="\[2001:db8::10\]:53"} 0'; do
+  grep -q -- "^$sample" /tmp/metrics || fail "metrics lack: $sample"
+done
+grep -q 192.0.2.50 /tmp/metrics && fail "metrics: counters of a service that is not Vigil's"
 line=$(head -n 1 /run/vigil/lvs.fifo)
 [ "$line" = 'RS [198.51.100.6]:tcp:80 [192.0.2.20]:tcp:80 DOWN' ] || fail "lvs_notify_fifo line: '$line'"
 echo "status, metrics and lvs_notify_fifo: ok"

@@ -3,8 +3,18 @@
 # with a broken one. The diff must reach the kernel as edits, adds and deletes of exactly what
 # changed: a weight or scheduler change is an edit (never a delete and add), the unchanged
 # virtual server is not touched, a failed real server and a new one wait for their checks, a
-# removed virtual server goes; the broken file changes nothing.
+# removed virtual server goes; the broken file changes nothing. Removed real servers that were up
+# run notify_down (and the removed virtual server quorum_down), and their lvs_notify_fifo lines
+# reach the lvs_notify_fifo_script vigild started, which sees end of file at stop.
 . /root/guest_lib.sh
+
+cat > /tmp/fifo_reader.sh <<'SCRIPT'
+#!/bin/sh
+echo "$1" > /tmp/fifo_reader_arg
+while read -r line; do echo "$line" >> /tmp/fifo_lines; done < "$1"
+echo eof > /tmp/fifo_reader_done
+SCRIPT
+chmod +x /tmp/fifo_reader.sh
 
 ipvsadm -A -t 192.0.2.50:80 -s rr   # not Vigil's: no reload may touch it
 cp /etc/vigil/lb_reload.toml /etc/vigil/vigil.toml
@@ -43,6 +53,17 @@ echo "$after" | grep -q 192.0.2.12 && fail "the removed virtual server is still 
 echo "$reload_log" | grep -q 'IPVS: .*192.0.2.11' && fail "the unchanged virtual server was touched"
 echo "$reload_log" | grep -q '1 unchanged, 1 changed in place, 1 added, 1 removed virtual servers' ||
   fail "the reload summary is not the expected one"
+# The removed real servers that were up report DOWN, as keepalived's do on a reload.
+wait_for "notify_down of the removed real servers" grep -q rs6 /tmp/notify_down
+grep -q rs3 /tmp/notify_down || fail "no notify_down for the removed 198.51.100.3"
+wait_for "quorum_down of the removed virtual server" grep -q vs12 /tmp/quorum_down
+echo "$reload_log" | grep -qF 'virtual server [192.0.2.10]:tcp:80: real server [198.51.100.3]:tcp:80 is DOWN (removed from the configuration)' ||
+  fail "the removal of 198.51.100.3 is not logged with keepalived's names"
+[ "$(cat /tmp/fifo_reader_arg)" = /run/vigil/lvs.fifo ] || fail "the FIFO script did not get the FIFO's path"
+for line in 'RS [198.51.100.3]:tcp:80 [192.0.2.10]:tcp:80 DOWN' 'RS [198.51.100.6]:udp:53 [192.0.2.12]:udp:53 DOWN' \
+    'VS [192.0.2.12]:udp:53 DOWN'; do
+  wait_for "the FIFO script did not read '$line'" grep -qF -- "$line" /tmp/fifo_lines
+done
 
 # Their checks pass: in they go.
 touch /tmp/rs2_ok /tmp/rs4_ok
@@ -61,4 +82,7 @@ kill -TERM $pid
 wait $pid; rc=$?
 [ $rc = 0 ] || fail "vigild exited with $rc"
 [ "$(ipvsadm -Sn)" = "-A -t 192.0.2.50:80 -s rr" ] || fail "vigild left its services behind, or took a foreign one"
+[ "$(cat /tmp/fifo_reader_done 2>/dev/null)" = eof ] || fail "the FIFO script did not see end of file at stop"
+grep -qF 'RS [198.51.100.5]:tcp:80 [192.0.2.11]:tcp:80 DOWN' /tmp/fifo_lines &&
+  grep -qF 'VS [192.0.2.11]:tcp:80 DOWN' /tmp/fifo_lines || fail "omega's FIFO lines at stop did not reach the FIFO script"
 echo "lb reload: ok"

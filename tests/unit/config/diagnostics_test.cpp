@@ -431,3 +431,21 @@ vrrp_instance:
   };
   CHECK(out == want);
 }
+
+TEST_CASE("lvs_notify_fifo_script needs the FIFO it reads") {
+  CHECK(toml_error(R"([global]
+lvs_notify_fifo_script = "/usr/local/bin/read-lvs-fifo"
+)") == "t.toml:2:26: error: global.lvs_notify_fifo_script: lvs_notify_fifo_script needs lvs_notify_fifo (the FIFO it "
+       "reads)");
+  CHECK(errors(R"([global]
+lvs_notify_fifo = "lvs.fifo"
+lvs_notify_fifo_script = ["/usr/local/bin/read-lvs-fifo", "--verbose"]
+)",
+               Syntax::kToml)
+            .empty());
+  // A command line runs through global.script_shell, as every other command.
+  const auto loaded = load_string(
+      "[global]\nlvs_notify_fifo = \"lvs.fifo\"\nlvs_notify_fifo_script = \"/bin/reader\"\n", Syntax::kToml, "t.toml");
+  REQUIRE(loaded.ok());
+  CHECK(loaded.config->global.lvs_notify_fifo_script->shell == "/bin/sh");
+}

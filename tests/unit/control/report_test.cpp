@@ -367,3 +367,51 @@ TEST_CASE("metrics: real servers, checkers and quorum per virtual server") {
           R"(vigil_real_server_last_change_timestamp_seconds{virtual_server="192.0.2.10:80/TCP",real_server="198.51.100.1:80"})") ==
       std::string::npos);
 }
+
+TEST_CASE("metrics: the keepalived exporter's IPVS traffic counters") {
+  json doc = with_virtual_servers();
+  doc["ipvs"]["services"] = {{{"virtual_server", "192.0.2.10:80/TCP"},
+                              {"address", "192.0.2.10:80"},
+                              {"protocol", 6},
+                              {"connections", 12},
+                              {"packets_in", 340},
+                              {"packets_out", 300},
+                              {"bytes_in", 45000},
+                              {"bytes_out", 90000},
+                              {"destinations",
+                               {{{"address", "198.51.100.1:80"},
+                                 {"connections", 5},
+                                 {"packets_in", 140},
+                                 {"packets_out", 100},
+                                 {"bytes_in", 15000},
+                                 {"bytes_out", 30000}}}}},
+                             {{"virtual_server", "fwmark 7"},
+                              {"address", "fwmark 7"},
+                              {"protocol", 0},
+                              {"connections", 0},
+                              {"packets_in", 0},
+                              {"packets_out", 0},
+                              {"bytes_in", 0},
+                              {"bytes_out", 0},
+                              {"destinations", json::array()}}};
+  const std::string text = render_metrics(doc);
+  check_exposition(text);
+  const auto has = [&](const std::string& line) {
+    INFO(line);
+    CHECK(text.find(line + "\n") != std::string::npos);
+  };
+  has("# TYPE keepalived_lvs_vip_in_packets untyped");
+  has(R"(keepalived_lvs_vip_in_packets{addr="192.0.2.10:80",proto="6"} 340)");
+  has(R"(keepalived_lvs_vip_out_packets{addr="192.0.2.10:80",proto="6"} 300)");
+  has(R"(keepalived_lvs_vip_in_bytes{addr="192.0.2.10:80",proto="6"} 45000)");
+  has(R"(keepalived_lvs_vip_out_bytes{addr="192.0.2.10:80",proto="6"} 90000)");
+  has(R"(keepalived_lvs_vip_conn{addr="192.0.2.10:80",proto="6"} 12)");
+  has(R"(keepalived_lvs_vip_conn{addr="fwmark 7",proto="0"} 0)");
+  has(R"(keepalived_lvs_rs_in_packets{addr="198.51.100.1:80",proto="6",service="192.0.2.10:80"} 140)");
+  has(R"(keepalived_lvs_rs_out_bytes{addr="198.51.100.1:80",proto="6",service="192.0.2.10:80"} 30000)");
+  has(R"(keepalived_lvs_rs_conn{addr="198.51.100.1:80",proto="6",service="192.0.2.10:80"} 5)");
+  // Not read (no IPVS): the families are declared, without samples.
+  const std::string without = render_metrics(with_virtual_servers());
+  check_exposition(without);
+  CHECK(without.find("keepalived_lvs_vip_conn{") == std::string::npos);
+}

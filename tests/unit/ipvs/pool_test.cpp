@@ -363,3 +363,35 @@ TEST_CASE("ipvs pool reload: a new real server with inhibit_on_failure waits at 
   CHECK(text(pool.on_verdict(verdict(1, true))) == "up1,pool");
   CHECK(pool_of(pool) == "198.51.100.1:80/1 198.51.100.2:80/4");
 }
+
+TEST_CASE("ipvs pool reload: removed real and virtual servers that were alive report down") {
+  VirtualServerSpec first;
+  first.services = {service("192.0.2.10", 80)};
+  first.real_servers = {real("198.51.100.1", 1), real("198.51.100.2", 1), real("198.51.100.3", 1)};
+  VirtualServerSpec second;
+  second.services = {service("192.0.2.11", 80)};
+  second.real_servers = {real("198.51.100.5", 1), real("198.51.100.6", 1)};
+  Pool old({first, second});
+  REQUIRE(text(old.on_verdict(verdict(2, false))) == "down2,pool");  // .3 already down
+  REQUIRE(text(old.on_verdict(Verdict{1, 1, 0, false, {}})) == "down1,pool");
+
+  // The new config keeps the first virtual server with .1 only; the second one is gone.
+  PoolCarry carry{{0}, {{0}}, {{{0}}}};
+  std::string actions;
+  for (const auto& action : old.left_behind(carry)) {
+    if (!actions.empty()) actions += ",";
+    if (const auto* down = std::get_if<RealServerDown>(&action)) {
+      actions += "down" + std::to_string(down->virtual_server) + "." + std::to_string(down->real_server);
+    } else if (const auto* lost = std::get_if<QuorumLost>(&action)) {
+      actions += "quorum_down" + std::to_string(lost->virtual_server);
+    } else {
+      actions += "?";
+    }
+  }
+  // .2 was alive and is removed; .3 was down (nothing to report); the second server's alive .5
+  // goes down and it loses quorum; nothing of the continued .1.
+  CHECK(actions == "down0.1,down1.0,quorum_down1");
+  // Everything continues: nothing is left behind.
+  PoolCarry all{{0, 1}, {{0, 1, 2}, {0, 1}}, {{{0}, {0}, {0}}, {{0}, {0}}}};
+  CHECK(old.left_behind(all).empty());
+}

@@ -5,6 +5,9 @@
 
 #include <linux/genetlink.h>
 #include <linux/ip_vs.h>
+#include <linux/netlink.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <cstring>
 #include <ostream>
@@ -174,4 +177,138 @@ TEST_CASE("ipvs genl: truncated and foreign messages parse to nothing") {
     }
   }
   CHECK_FALSE(parse_service(raw(bytes)).has_value());
+}
+
+// Statistics, as the kernel sends them in GET_SERVICE / GET_DEST dumps: a nested STATS (32-bit
+// counts and rates, 64-bit bytes) and, since Linux 4.1, STATS64 (every value 64-bit, with PAD
+// attributes where a u64 would be misaligned). The kernel nests without NLA_F_NESTED.
+namespace {
+
+std::vector<std::uint8_t> le(std::uint64_t value, std::size_t size) {
+  std::vector<std::uint8_t> bytes(size);
+  for (std::size_t i = 0; i < size; ++i) bytes[i] = static_cast<std::uint8_t>(value >> (8 * i));
+  return bytes;
+}
+
+// One attribute: length (header + payload, before padding), type, payload, padding to 4.
+std::vector<std::uint8_t> attr(std::uint16_t type, const std::vector<std::uint8_t>& payload) {
+  std::vector<std::uint8_t> bytes = le(4 + payload.size(), 2);
+  const auto type_bytes = le(type, 2);
+  bytes.insert(bytes.end(), type_bytes.begin(), type_bytes.end());
+  bytes.insert(bytes.end(), payload.begin(), payload.end());
+  while (bytes.size() % 4 != 0) bytes.push_back(0);
+  return bytes;
+}
+
+std::vector<std::uint8_t> join(const std::vector<std::vector<std::uint8_t>>& parts) {
+  std::vector<std::uint8_t> bytes;
+  for (const auto& part : parts) bytes.insert(bytes.end(), part.begin(), part.end());
+  return bytes;
+}
+
+// A dump reply: nlmsghdr (NLM_F_MULTI), genl header, then `attributes`.
+std::vector<std::uint8_t> dump_entry(std::uint8_t command, const std::vector<std::uint8_t>& attributes) {
+  const std::vector<std::uint8_t> genl{command, IPVS_GENL_VERSION, 0, 0};
+  return join({le(16 + genl.size() + attributes.size(), 4), le(kFamily, 2), le(NLM_F_MULTI, 2), le(7, 4), le(0, 4),
+               genl, attributes});
+}
+
+// STATS: connections 3, packets 40/30, bytes 5000/6000, rates 1, 10, 9, 800, 900.
+std::vector<std::uint8_t> stats32() {
+  return join({attr(IPVS_STATS_ATTR_CONNS, le(3, 4)), attr(IPVS_STATS_ATTR_INPKTS, le(40, 4)),
+               attr(IPVS_STATS_ATTR_OUTPKTS, le(30, 4)), attr(IPVS_STATS_ATTR_INBYTES, le(5000, 8)),
+               attr(IPVS_STATS_ATTR_OUTBYTES, le(6000, 8)), attr(IPVS_STATS_ATTR_CPS, le(1, 4)),
+               attr(IPVS_STATS_ATTR_INPPS, le(10, 4)), attr(IPVS_STATS_ATTR_OUTPPS, le(9, 4)),
+               attr(IPVS_STATS_ATTR_INBPS, le(800, 4)), attr(IPVS_STATS_ATTR_OUTBPS, le(900, 4))});
+}
+
+// STATS64: the same counters past 32 bits, with a PAD attribute first as the kernel may put one.
+constexpr std::uint64_t kBig = 0x1'0000'0000ULL;  // 2^32
+std::vector<std::uint8_t> stats64() {
+  return join({attr(IPVS_STATS_ATTR_PAD, {}), attr(IPVS_STATS_ATTR_CONNS, le(kBig + 3, 8)),
+               attr(IPVS_STATS_ATTR_INPKTS, le(kBig + 40, 8)), attr(IPVS_STATS_ATTR_OUTPKTS, le(kBig + 30, 8)),
+               attr(IPVS_STATS_ATTR_INBYTES, le(kBig + 5000, 8)), attr(IPVS_STATS_ATTR_OUTBYTES, le(kBig + 6000, 8)),
+               attr(IPVS_STATS_ATTR_CPS, le(1, 8)), attr(IPVS_STATS_ATTR_INPPS, le(10, 8)),
+               attr(IPVS_STATS_ATTR_OUTPPS, le(9, 8)), attr(IPVS_STATS_ATTR_INBPS, le(800, 8)),
+               attr(IPVS_STATS_ATTR_OUTBPS, le(900, 8))});
+}
+
+std::vector<std::uint8_t> service_entry(bool with64) {
+  std::vector<std::vector<std::uint8_t>> parts{
+      attr(IPVS_SVC_ATTR_AF, le(AF_INET, 2)),
+      attr(IPVS_SVC_ATTR_PROTOCOL, le(IPPROTO_TCP, 2)),
+      attr(IPVS_SVC_ATTR_ADDR, {192, 0, 2, 10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}),
+      attr(IPVS_SVC_ATTR_PORT, {0, 80}),
+      attr(IPVS_SVC_ATTR_SCHED_NAME, {'w', 'l', 'c', 0}),
+      attr(IPVS_SVC_ATTR_STATS, stats32()),
+  };
+  if (with64) parts.push_back(attr(IPVS_SVC_ATTR_STATS64, stats64()));
+  return dump_entry(IPVS_CMD_NEW_SERVICE, attr(IPVS_CMD_ATTR_SERVICE, join(parts)));
+}
+
+std::vector<std::uint8_t> destination_entry(bool with64) {
+  std::vector<std::vector<std::uint8_t>> parts{
+      attr(IPVS_DEST_ATTR_ADDR, {198, 51, 100, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}),
+      attr(IPVS_DEST_ATTR_PORT, {0x1f, 0x90}),  // 8080
+      attr(IPVS_DEST_ATTR_FWD_METHOD, le(0, 4)),
+      attr(IPVS_DEST_ATTR_WEIGHT, le(2, 4)),
+      attr(IPVS_DEST_ATTR_STATS, stats32()),
+      attr(IPVS_DEST_ATTR_ADDR_FAMILY, le(AF_INET, 2)),
+  };
+  if (with64) parts.push_back(attr(IPVS_DEST_ATTR_STATS64, stats64()));
+  return dump_entry(IPVS_CMD_NEW_DEST, attr(IPVS_CMD_ATTR_DEST, join(parts)));
+}
+
+}  // namespace
+
+TEST_CASE("ipvs genl: statistics attributes (golden bytes of a kernel dump entry)") {
+  // The attribute helper itself: a u32 counter is 8 bytes, little-endian (host order), no padding.
+  CHECK(attr(IPVS_STATS_ATTR_CONNS, le(3, 4)) == std::vector<std::uint8_t>{8, 0, IPVS_STATS_ATTR_CONNS, 0, 3, 0, 0, 0});
+  CHECK(attr(IPVS_STATS_ATTR_INBYTES, le(kBig + 5000, 8)) ==
+        std::vector<std::uint8_t>{12, 0, IPVS_STATS_ATTR_INBYTES, 0, 0x88, 0x13, 0, 0, 1, 0, 0, 0});
+
+  vigil::ipvs::Stats wide;
+  wide.connections = kBig + 3;
+  wide.packets_in = kBig + 40;
+  wide.packets_out = kBig + 30;
+  wide.bytes_in = kBig + 5000;
+  wide.bytes_out = kBig + 6000;
+  wide.connections_per_second = 1;
+  wide.packets_in_per_second = 10;
+  wide.packets_out_per_second = 9;
+  wide.bytes_in_per_second = 800;
+  wide.bytes_out_per_second = 900;
+  vigil::ipvs::Stats narrow = wide;
+  narrow.connections = 3;
+  narrow.packets_in = 40;
+  narrow.packets_out = 30;
+  narrow.bytes_in = 5000;
+  narrow.bytes_out = 6000;
+
+  SUBCASE("a service: STATS64 wins over STATS; the service itself still parses") {
+    const auto bytes = service_entry(true);
+    CHECK(parse_service_stats(raw(bytes)) == wide);
+    const auto service = parse_service(raw(bytes));
+    REQUIRE(service.has_value());
+    CHECK(service->key == ServiceKey::for_address(ip("192.0.2.10"), 80, Protocol::kTcp));
+    CHECK_FALSE(parse_destination_stats(raw(bytes)).has_value());
+  }
+  SUBCASE("a service from an old kernel: only the 32-bit STATS") {
+    CHECK(parse_service_stats(raw(service_entry(false))) == narrow);
+  }
+  SUBCASE("a destination, both ways") {
+    const auto bytes = destination_entry(true);
+    CHECK(parse_destination_stats(raw(bytes)) == wide);
+    CHECK(parse_destination_stats(raw(destination_entry(false))) == narrow);
+    const auto destination = parse_destination(raw(bytes));
+    REQUIRE(destination.has_value());
+    CHECK(destination->address == ip("198.51.100.2"));
+    CHECK(destination->port == 8080);
+    CHECK(destination->weight == 2);
+    CHECK_FALSE(parse_service_stats(raw(bytes)).has_value());
+  }
+  SUBCASE("an entry without statistics parses to none") {
+    const auto bytes = bytes_of(build_add_service(kFamily, vigil::ipvs::Service{}));
+    CHECK_FALSE(parse_service_stats(raw(with_command(bytes, IPVS_CMD_NEW_SERVICE))).has_value());
+  }
 }

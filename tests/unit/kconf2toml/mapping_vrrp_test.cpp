@@ -251,3 +251,15 @@ TEST_CASE("an instance keyword in global_defs is unknown to keepalived, the warn
   CHECK(has_diagnostic(m.diagnostics, Severity::kWarning, "did you mean 'lvs_sync_daemon_interface'?", 7));
   CHECK(at(m.doc, "global.vrrp_garp_master_delay") == nullptr);
 }
+
+TEST_CASE("global_defs: lvs_notify_fifo_script maps; its user and group are dropped with a note") {
+  auto m = map("global_defs {\n lvs_notify_fifo /run/lvs.fifo\n lvs_notify_fifo_script /usr/local/bin/lvs-reader\n}\n");
+  CHECK(text_at(m.doc, "global.lvs_notify_fifo") == "/run/lvs.fifo");
+  CHECK(text_at(m.doc, "global.lvs_notify_fifo_script") == "/usr/local/bin/lvs-reader");
+  auto with_user =
+      map("global_defs {\n lvs_notify_fifo /run/lvs.fifo\n lvs_notify_fifo_script /bin/reader nobody\n}\n");
+  CHECK(text_at(with_user.doc, "global.lvs_notify_fifo_script") == "/bin/reader");
+  // The VRRP FIFO readers are still not started by Vigil.
+  auto vrrp = map("global_defs {\n vrrp_notify_fifo_script /bin/reader\n}\n");
+  CHECK(has_diagnostic(vrrp.diagnostics, Severity::kWarning, "'vrrp_notify_fifo_script' is not supported", 2));
+}

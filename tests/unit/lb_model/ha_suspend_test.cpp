@@ -63,9 +63,9 @@ TEST_CASE("ha_suspend: owners are the instances that carry an address of the vir
   CHECK(rule.any());
   REQUIRE(rule.warnings().size() == 2);
   CHECK(rule.warnings()[0] ==
-        "virtual server FWM 5 inet: ha_suspend has no effect: no vrrp_instance carries its address");
+        "virtual server fwmark 5: ha_suspend has no effect: no vrrp_instance carries its address");
   CHECK(rule.warnings()[1] ==
-        "virtual server TCP 192.0.2.77:80: ha_suspend has no effect: no vrrp_instance carries its address");
+        "virtual server [192.0.2.77]:tcp:80: ha_suspend has no effect: no vrrp_instance carries its address");
 }
 
 TEST_CASE("ha_suspend: suspended unless an owner is MASTER (table)") {

@@ -151,3 +151,57 @@ TEST_CASE("lvs_notify_fifo lines as keepalived writes them") {
   const auto& v6 = config.virtual_server[2];
   CHECK(engine::lvs_fifo_vs_line(v6, false) == "VS [2001:db8::10]:udp:53 DOWN\n");
 }
+
+TEST_CASE("logs name servers as keepalived users know them (config::display_name)") {
+  const auto config = load(kConfig);
+  const auto& web = config.virtual_server[0];
+  CHECK(config::display_name(web) == "[192.0.2.10]:tcp:80");
+  CHECK(config::display_name(web, web.real_server[0]) == "[198.51.100.1]:tcp:80");  // the service's port
+  CHECK(config::display_name(web, web.real_server[1]) == "[198.51.100.2]:tcp:8080");
+  CHECK(config::display_name(config.virtual_server[1]) == "fwmark 7");
+  CHECK(config::display_name(config.virtual_server[1], config.virtual_server[1].real_server[0]) ==
+        "[2001:db8::1]:udp:53");
+  CHECK(config::display_name(config.virtual_server[2]) == "[2001:db8::10]:udp:53");
+  config::VirtualServer grouped;
+  grouped.group = "web";
+  CHECK(config::display_name(grouped) == "group web");
+}
+
+TEST_CASE("lb status: the kernel's counters of the pool's services, and only theirs") {
+  const auto config = load(kConfig);
+  ipvs::Pool pool(engine::specs_of(config));
+  engine::LbView view;
+  view.pool = &pool;
+  CHECK_FALSE(engine::lb_status_json(config, view)["ipvs"].contains("services"));  // not read: no key
+
+  ipvs::Stats web;
+  web.connections = 12;
+  web.packets_in = 340;
+  web.packets_out = 300;
+  web.bytes_in = 0x1'0000'0000ULL;  // past 32 bits
+  web.bytes_out = 90000;
+  ipvs::Stats real = web;
+  real.connections = 5;
+  ipvs::ServiceStats service{pool.spec(0).services.at(0).key, web, {{*IpAddress::parse("198.51.100.1"), 80, real}}};
+  ipvs::ServiceStats marked{pool.spec(1).services.at(0).key, ipvs::Stats{}, {}};
+  ipvs::ServiceStats foreign{
+      ipvs::ServiceKey::for_address(*IpAddress::parse("192.0.2.50"), 80, ipvs::Protocol::kTcp), web, {}};
+  view.statistics = std::vector<ipvs::ServiceStats>{foreign, marked, service};
+
+  const json services = engine::lb_status_json(config, view)["ipvs"]["services"];
+  REQUIRE(services.size() == 2);  // in the config's order; 192.0.2.50 is not Vigil's
+  CHECK(services[0]["virtual_server"] == "192.0.2.10:80/TCP");
+  CHECK(services[0]["address"] == "192.0.2.10:80");
+  CHECK(services[0]["protocol"] == 6);
+  CHECK(services[0]["connections"] == 12);
+  CHECK(services[0]["bytes_in"] == 0x1'0000'0000ULL);
+  CHECK(services[0]["destinations"] == json::array({{{"address", "198.51.100.1:80"},
+                                                     {"connections", 5},
+                                                     {"packets_in", 340},
+                                                     {"packets_out", 300},
+                                                     {"bytes_in", 0x1'0000'0000ULL},
+                                                     {"bytes_out", 90000}}}));
+  CHECK(services[1]["address"] == "fwmark 7");
+  CHECK(services[1]["protocol"] == 0);
+  CHECK(services[1]["destinations"] == json::array());
+}
