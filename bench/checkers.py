@@ -8,7 +8,7 @@ and utime / stime from /proc/PID/stat to split user from kernel time), the TCP c
 opened (TcpActiveOpens of node lb's namespace, so CPU per check needs no assumption about the
 rate), and its RSS at the end.
 
-  bench/checkers.py [--counts 1000,10000] [--seconds 20] [--checkrun build/lead/src/checker/vigil-checkrun]
+  bench/checkers.py [--counts 1000,10000] [--seconds 20] [--checkrun PATH (default: beside $VIGILD)]
                     [--perf-record FILE]   # also `perf record -g` the largest count's window
 Prints a Markdown table. Needs root; exits 77 otherwise.
 """
@@ -124,7 +124,12 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--counts", default="1000,10000")
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--checkrun", default=str(ROOT / "build/lead/src/checker/vigil-checkrun"))
+    # The build $VIGILD comes from (build/X/src/daemon/vigild -> build/X/src/checker/vigil-checkrun).
+    vigild = os.environ.get("VIGILD")
+    default_checkrun = (Path(vigild).resolve().parents[1] / "checker/vigil-checkrun" if vigild
+                        else ROOT / "build/lead/src/checker/vigil-checkrun")
+    parser.add_argument("--checkrun", default=str(default_checkrun),
+                        help="vigil-checkrun binary (default: beside $VIGILD, else build/lead)")
     parser.add_argument("--perf-record", help="perf record -g the window of the largest count into this file")
     parser.add_argument("--no-floor", action="store_true", help="skip the bare connect/close loop")
     parser.add_argument("--threaded-napi", action="store_true",
