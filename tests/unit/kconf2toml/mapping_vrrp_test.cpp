@@ -252,7 +252,7 @@ TEST_CASE("an instance keyword in global_defs is unknown to keepalived, the warn
   CHECK(at(m.doc, "global.vrrp_garp_master_delay") == nullptr);
 }
 
-TEST_CASE("global_defs: lvs_notify_fifo_script maps; its user and group are dropped with a note") {
+TEST_CASE("global_defs: lvs_notify_fifo_script maps, its user and group are dropped with a note") {
   auto m = map("global_defs {\n lvs_notify_fifo /run/lvs.fifo\n lvs_notify_fifo_script /usr/local/bin/lvs-reader\n}\n");
   CHECK(text_at(m.doc, "global.lvs_notify_fifo") == "/run/lvs.fifo");
   CHECK(text_at(m.doc, "global.lvs_notify_fifo_script") == "/usr/local/bin/lvs-reader");
