@@ -97,10 +97,9 @@ bool has_exited(stream_descriptor& pidfd) {
          info.si_pid != 0;
 }
 
-// How often a wait for a child's exit also asks the kernel directly. Asio's io_uring backend (1.22)
-// has been seen to lose a pidfd poll's completion (an ENOENT instead of readiness, or nothing at
-// all) when about 1000 scripts a second start and end; without this a lost completion left the
-// script unreaped and its poller (or vigild's stop) waiting for ever.
+// How often a wait for a child's exit also asks the kernel directly. Under about 1000 scripts a
+// second Asio's io_uring backend (1.22) fails a pidfd poll with ENOENT now and then, and some
+// completions go missing altogether; asking the kernel bounds what a missing one of this wait costs.
 constexpr Duration kExitRecheck = std::chrono::seconds(1);
 
 // Waits for the pidfd to become readable, at most `limit` (zero: no limit).
