@@ -35,9 +35,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import struct
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -71,16 +69,6 @@ def make_scripts(lab, case_dir: Path, count: int, stamps: int, weight: int, n_in
         scripts.append(B.Script(f"chk_{s}", argv, interval=1.0, weight=weight))
         per_instance.setdefault(s % n_instances, []).append(f"chk_{s}")
     return scripts, per_instance, stamp_files
-
-
-def histogram_delta(before: dict | None, after: dict | None, key: str) -> dict | None:
-    """The runs a status-document histogram ({"bounds", "counts", ...}) counted between two dumps."""
-    if not before or not after or key not in after:
-        return None
-    old = before.get(key, {}).get("counts", [])
-    counts = [c - (old[i] if i < len(old) else 0) for i, c in enumerate(after[key]["counts"])]
-    return {"bounds": after[key]["bounds"], "counts": counts, "count": sum(counts),
-            "sum": after[key]["sum"] - before.get(key, {}).get("sum", 0.0)}
 
 
 def histogram_text(histogram: dict | None) -> list[str]:
@@ -134,41 +122,6 @@ def burst_analysis(times: list[float], instances: int, window: float) -> dict | 
             "pause": stats_ms(pauses)}
 
 
-def start_cyclictest(seconds: float) -> subprocess.Popen | None:
-    """One real-time thread at the VRRP thread's priority waking every 5 ms for the window, with a
-    1 µs histogram up to 100 ms (later wake-ups only raise the reported maximum)."""
-    if not shutil.which("cyclictest"):
-        return None
-    return subprocess.Popen(["cyclictest", "--mlockall", "--policy=rr", "--priority=1", "--interval=5000",
-                             "--threads=1", f"--duration={max(1, int(seconds))}", "--quiet", "--histogram=100000"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-
-
-def cyclictest_result(process: subprocess.Popen | None) -> dict | None:
-    """Wake-up latency in ms (median/p99/p99.9/max) from cyclictest's histogram."""
-    if process is None:
-        return None
-    output, _ = process.communicate(timeout=60)
-    histogram, maximum = {}, None
-    for line in output.splitlines():
-        fields = line.split()
-        if line.startswith("# Max Latencies:") and len(fields) >= 4:
-            maximum = int(fields[3]) / 1000
-        elif len(fields) == 2 and fields[0].isdigit() and fields[1].isdigit() and int(fields[1]):
-            histogram[int(fields[0])] = int(fields[1])
-    total = sum(histogram.values())
-    if not total:
-        return None
-    result, seen = {"n": total}, 0
-    for microseconds in sorted(histogram):
-        seen += histogram[microseconds]
-        for key, quantile in (("median", 0.5), ("p99", 0.99), ("p999", 0.999)):
-            if key not in result and seen >= quantile * total:
-                result[key] = microseconds / 1000
-    result["max"] = maximum if maximum is not None else max(histogram) / 1000
-    return result
-
-
 class CpuLatencyRequest:
     """A PM QoS CPU latency request, held while the file stays open (see the kernel's
     Documentation/power/pm_qos_interface.rst)."""
@@ -218,13 +171,13 @@ def run_case(lab, impl, case, args, a, b) -> dict:
     capture = B.capture(lab, "ip proto 112", name=f"capture-{impl}-{case}")
     load = B.loadavg()
     latency_request = CpuLatencyRequest(args.cpu_latency_us)
-    cyclictest = start_cyclictest(args.seconds)
+    cyclictest = B.start_cyclictest(args.seconds)
     u0 = da.usage()
     t0 = time.time()
     time.sleep(args.seconds)
     t1 = time.time()
     u1 = da.usage()
-    platform = cyclictest_result(cyclictest)
+    platform = B.cyclictest_result(cyclictest)
     latency_request.release()
     capture.stop()
     B.stop_all(hogs)
@@ -267,7 +220,7 @@ def run_case(lab, impl, case, args, a, b) -> dict:
         stamps += len(values)
         script_lateness += [(later - earlier - 1.0) * 1000 for earlier, later in zip(values, values[1:])]
     result["script_lateness"] = stats_ms(script_lateness) if stamp_files else None
-    result["own_script_lateness"] = histogram_delta(status_before, status_after, "script_start_lateness")
+    result["own_script_lateness"] = B.histogram_delta(status_before, status_after, "script_start_lateness")
     result["stamps"] = stamps
     result["stamp_files"] = len(stamp_files)
     B.log(f"{impl} {case}: adverts {result['a_adverts']}/{result['expected_adverts']:.0f}, lateness "

@@ -617,3 +617,51 @@ def spawn_hogs(node: vigil_lab.Namespace, count: int) -> list[vigil_lab.Process]
 def stop_all(processes: Iterable[vigil_lab.Process]) -> None:
     for process in processes:
         process.stop(signal.SIGKILL, grace=5)
+
+
+# vigild's status-document histograms and the platform floor (cyclictest), shared by
+# adverts_under_load.py and reload.py.
+
+def histogram_delta(before: dict | None, after: dict | None, key: str) -> dict | None:
+    """The runs a status-document histogram ({"bounds", "counts", ...}) counted between two dumps."""
+    if not before or not after or key not in after:
+        return None
+    old = before.get(key, {}).get("counts", [])
+    counts = [c - (old[i] if i < len(old) else 0) for i, c in enumerate(after[key]["counts"])]
+    return {"bounds": after[key]["bounds"], "counts": counts, "count": sum(counts),
+            "sum": after[key]["sum"] - before.get(key, {}).get("sum", 0.0)}
+
+
+def start_cyclictest(seconds: float) -> subprocess.Popen | None:
+    """One real-time thread at the VRRP thread's priority waking every 5 ms for the window, with a
+    1 µs histogram up to 100 ms (later wake-ups only raise the reported maximum)."""
+    if not shutil.which("cyclictest"):
+        return None
+    return subprocess.Popen(["cyclictest", "--mlockall", "--policy=rr", "--priority=1", "--interval=5000",
+                             "--threads=1", f"--duration={max(1, int(seconds))}", "--quiet", "--histogram=100000"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+
+
+def cyclictest_result(process: subprocess.Popen | None) -> dict | None:
+    """Wake-up latency in ms (median/p99/p99.9/max) from cyclictest's histogram."""
+    if process is None:
+        return None
+    output, _ = process.communicate(timeout=60)
+    histogram, maximum = {}, None
+    for line in output.splitlines():
+        fields = line.split()
+        if line.startswith("# Max Latencies:") and len(fields) >= 4:
+            maximum = int(fields[3]) / 1000
+        elif len(fields) == 2 and fields[0].isdigit() and fields[1].isdigit() and int(fields[1]):
+            histogram[int(fields[0])] = int(fields[1])
+    total = sum(histogram.values())
+    if not total:
+        return None
+    result, seen = {"n": total}, 0
+    for microseconds in sorted(histogram):
+        seen += histogram[microseconds]
+        for key, quantile in (("median", 0.5), ("p99", 0.99), ("p999", 0.999)):
+            if key not in result and seen >= quantile * total:
+                result[key] = microseconds / 1000
+    result["max"] = maximum if maximum is not None else max(histogram) / 1000
+    return result

@@ -41,7 +41,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchlib as B  # noqa: E402
-from adverts_under_load import cyclictest_result, start_cyclictest  # noqa: E402
 
 ADVERT = 1.0
 PRIO, CHANGED_PRIO = 150, 140
@@ -147,15 +146,12 @@ def start_daemon(daemon: B.Daemon, notify_socket: Path) -> None:
 
 def sends_later_than(before: dict, after: dict, seconds: float) -> int | None:
     """Sends between two of vigild's status documents that left more than `seconds` after their
-    slot, from the cumulative advert send lateness histogram (bounds include 5 ms)."""
-    try:
-        old, new = before["advert_send_lateness"], after["advert_send_lateness"]
-        bound = new["bounds"].index(seconds)
-    except (KeyError, ValueError):
+    slot, from its advert send lateness histogram (whose bounds include 5 ms)."""
+    sends = B.histogram_delta(before, after, "advert_send_lateness")
+    if sends is None or seconds not in sends["bounds"]:
         return None
-    # Per-bucket counts (not cumulative): the sends within the bound are the buckets up to it.
-    within = sum(new["counts"][: bound + 1]) - sum(old["counts"][: bound + 1])
-    return (new["count"] - old["count"]) - within
+    within = sum(c for bound, c in zip(sends["bounds"], sends["counts"]) if bound <= seconds)
+    return sends["count"] - within
 
 
 def run_impl(impl: str, args) -> dict:
@@ -176,7 +172,7 @@ def run_impl(impl: str, args) -> dict:
         B.log(f"{impl}: {args.instances} masters after {time.monotonic() - started:.1f} s; load {B.loadavg()}")
         changed = f"VI_{args.instances // 2}"
         results = []
-        floor = start_cyclictest(args.settle + args.runs * (args.after + args.settle + 1.5))
+        floor = B.start_cyclictest(args.settle + args.runs * (args.after + args.settle + 1.5))
         time.sleep(args.settle)
         for run in range(args.runs):
             masters_before = daemon.transitions_to("MASTER")
@@ -255,7 +251,7 @@ def run_impl(impl: str, args) -> dict:
         alive = daemon.alive()
         daemon.stop()
         listener.close()
-        return {"runs": results, "alive": alive, "platform": cyclictest_result(floor)}
+        return {"runs": results, "alive": alive, "platform": B.cyclictest_result(floor)}
 
 
 def main() -> int:
