@@ -33,7 +33,12 @@ if [ ${#missing[@]} -eq 0 ] && [ -x "$promtool" ]; then
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
-  echo "install-deps: missing packages: ${missing[*]}${missing[*]:+ and }promtool; run as root (or: sudo $0)" >&2
+  if [ ${#missing[@]} -eq 0 ]; then
+    # Only promtool is missing: the metrics test checks the exposition without it.
+    echo "install-deps: promtool is not unpacked (run as root to fetch it); the metrics test skips it" >&2
+    exit 0
+  fi
+  echo "install-deps: missing packages: ${missing[*]}; run as root (or: sudo $0)" >&2
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
