@@ -97,9 +97,10 @@ bool has_exited(stream_descriptor& pidfd) {
          info.si_pid != 0;
 }
 
-// How often a wait for a child's exit also asks the kernel directly. Under about 1000 scripts a
-// second Asio's io_uring backend (1.22) fails a pidfd poll with ENOENT now and then, and some
-// completions go missing altogether; asking the kernel bounds what a missing one of this wait costs.
+// How often a wait for a child's exit also asks the kernel directly. Asio 1.22's io_uring backend
+// used to deliver cancel answers to unrelated operations (a pidfd poll failed with ENOENT or
+// completed early, another went missing); src/rt/asio_impl.cpp corrects that, and asking the kernel
+// now and then still bounds what any lost completion of this wait could cost.
 constexpr Duration kExitRecheck = std::chrono::seconds(1);
 
 // Waits for the pidfd to become readable, at most `limit` (zero: no limit).
@@ -118,7 +119,12 @@ rt::Task<bool> await_exit(stream_descriptor& pidfd, Duration limit, bool& cancel
                                           pidfd.async_wait(stream_descriptor::wait_read, asio::experimental::deferred),
                                           timer.async_wait(asio::experimental::deferred))
                                           .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
-    if (order[0] == 0 && !exit_ec) co_return true;
+    if (order[0] == 0 && !exit_ec) {
+      // The caller's reap blocks, so readiness is confirmed with the kernel first.
+      if (has_exited(pidfd) || ++failed_waits > kMaxFailedWaits) co_return true;
+      log_debug("a script's pidfd reported ready before the script exited; waiting again");
+      continue;
+    }
     if (order[0] == 0 && exit_ec != asio::error::operation_aborted && ++failed_waits <= kMaxFailedWaits) {
       // The wait itself failed (not our cancellation): the child is still ours, wait again.
       log_debug("waiting for a script to exit failed ({}); waiting again", exit_ec.message());

@@ -14,7 +14,12 @@
 #include <asio/this_coro.hpp>
 #include <chrono>
 #include <exception>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
 
+#include "rt/io_uring_ring.hpp"
 #include "rt/tokens.hpp"
 #include "test_support.hpp"
 
@@ -99,5 +104,38 @@ TEST_CASE("without io_uring the factory explains why and how to rebuild") {
   CHECK(text.find("io_uring is unavailable") != std::string::npos);
   CHECK(text.find("cmake -DVIGIL_IO_URING=OFF") != std::string::npos);
   MESSAGE(text);
+#endif
+}
+
+#if VIGIL_IO_URING
+namespace {
+
+// The submission-queue size of every io_uring this process holds, from /proc/self/fdinfo.
+std::vector<unsigned> io_uring_sq_sizes() {
+  std::vector<unsigned> sizes;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code error;
+    const auto target = std::filesystem::read_symlink(entry.path(), error);
+    if (error || target.string() != "anon_inode:[io_uring]") continue;
+    std::ifstream info("/proc/self/fdinfo/" + entry.path().filename().string());
+    for (std::string line; std::getline(info, line);) {
+      if (line.rfind("SqMask:", 0) == 0) sizes.push_back(std::stoul(line.substr(7), nullptr, 16) + 1);
+    }
+  }
+  return sizes;
+}
+
+}  // namespace
+#endif
+
+TEST_CASE("the io_uring is vigil's size, not Asio's 16384 entries") {
+#if !VIGIL_IO_URING
+  VIGIL_SKIP("built on epoll");
+#else
+  auto context = vigil::rt::make_io_context();
+  REQUIRE(context.has_value());
+  const auto sizes = io_uring_sq_sizes();
+  REQUIRE_FALSE(sizes.empty());
+  for (const unsigned size : sizes) CHECK(size == vigil::rt::kIoUringEntries);
 #endif
 }

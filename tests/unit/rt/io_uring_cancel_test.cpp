@@ -3,6 +3,7 @@
 // that slot one ring-length earlier: a wait completed without its descriptor being ready, or a
 // pidfd poll failed with ENOENT. src/rt/asio_impl.cpp clears it; this test recreates the pattern.
 #include <doctest/doctest.h>
+
 #include <sys/socket.h>
 #include <unistd.h>
 
