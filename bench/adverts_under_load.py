@@ -71,6 +71,13 @@ def make_scripts(lab, case_dir: Path, count: int, stamps: int, weight: int, n_in
     return scripts, per_instance, stamp_files
 
 
+def own_sends_text(late: list | None) -> str:
+    """vigild's own count of sends that left more than 1 ms / 5 ms after their slot; – for keepalived."""
+    if not late or any(count is None for count in late):
+        return "–"
+    return " / ".join(str(count) for count in late)
+
+
 def histogram_text(histogram: dict | None) -> list[str]:
     """[runs, share within 1 ms, within 5 ms, the bucket bound p99 falls under, mean] for the table."""
     if not histogram or not histogram["count"]:
@@ -166,7 +173,7 @@ def run_case(lab, impl, case, args, a, b) -> dict:
     a_masters_at_window = da.count("MASTER")
     b_masters_before = db.transitions_to("MASTER")
     a_changes_before = da.transitions_to("BACKUP") + da.transitions_to("FAULT")
-    status_before = da.status() if with_scripts else None
+    status_before = da.status()
     hogs = B.spawn_hogs(a, args.hogs) if case.endswith("hog") else []
     capture = B.capture(lab, "ip proto 112", name=f"capture-{impl}-{case}")
     load = B.loadavg()
@@ -181,7 +188,7 @@ def run_case(lab, impl, case, args, a, b) -> dict:
     latency_request.release()
     capture.stop()
     B.stop_all(hogs)
-    status_after = da.status() if with_scripts else None
+    status_after = da.status()
     result = {"load": load, "window": t1 - t0, "usage": u1.minus(u0), "drops": B.tcpdump_drops(capture),
               "b_master_log": db.transitions_to("MASTER") - b_masters_before,
               "a_state_changes": da.transitions_to("BACKUP") + da.transitions_to("FAULT") - a_changes_before,
@@ -220,7 +227,10 @@ def run_case(lab, impl, case, args, a, b) -> dict:
         stamps += len(values)
         script_lateness += [(later - earlier - 1.0) * 1000 for earlier, later in zip(values, values[1:])]
     result["script_lateness"] = stats_ms(script_lateness) if stamp_files else None
-    result["own_script_lateness"] = B.histogram_delta(status_before, status_after, "script_start_lateness")
+    result["own_script_lateness"] = (B.histogram_delta(status_before, status_after, "script_start_lateness")
+                                     if with_scripts else None)
+    # vigild's own view of its sends: late here means late leaving the daemon, not on the way out.
+    result["own_sends_late"] = [B.sends_later_than(status_before, status_after, limit) for limit in (0.001, 0.005)]
     result["stamps"] = stamps
     result["stamp_files"] = len(stamp_files)
     B.log(f"{impl} {case}: adverts {result['a_adverts']}/{result['expected_adverts']:.0f}, lateness "
@@ -293,15 +303,17 @@ def main() -> int:
                           if floor else "–")
             rows.append([impl, case, ready, f"{r['a_adverts']}/{r['expected_adverts']:.0f}", B.fmt(lat["median"], 3),
                          B.fmt(lat["p99"], 3), B.fmt(lat["p999"], 3), B.fmt(lat["max"], 3), r["long_gaps"],
-                         took_over, floor_text, r["load"]])
+                         took_over, floor_text, own_sends_text(r.get("own_sends_late")), r["load"]])
     print("Advert lateness = gap between two adverts of one instance − 100 ms, over all instances (ms); platform "
-          "floor = cyclictest's wake-up latency p99 / p99.9 / max (ms) in the same window, SCHED_RR 1, 5 ms sleeps"
+          "floor = cyclictest's wake-up latency p99 / p99.9 / max (ms) in the same window, SCHED_RR 1, 5 ms sleeps; "
+          "own sends = vigild's advert send lateness histogram over the window (sends that left the daemon more "
+          "than 1 / 5 ms after their slot)"
           + (f"; PM QoS CPU latency request {args.cpu_latency_us} µs held in the windows" if
              args.cpu_latency_us is not None else "") + ":\n")
     print(B.markdown_table(["implementation", "case", "MASTER on a: at start; window start / end",
                             "adverts seen/expected", "median", "p99", "p99.9", "max",
                             f"gaps > {mdi * 1000:.1f} ms", "backup became master", "platform floor",
-                            "load at window"], rows))
+                            "own sends > 1 / > 5 ms late", "load at window"], rows))
     rows = []
     for impl in impls:
         for case in cases:

@@ -632,6 +632,16 @@ def histogram_delta(before: dict | None, after: dict | None, key: str) -> dict |
             "sum": after[key]["sum"] - before.get(key, {}).get("sum", 0.0)}
 
 
+def sends_later_than(before: dict, after: dict, seconds: float) -> int | None:
+    """Sends between two of vigild's status documents that left more than `seconds` after their
+    slot, from its advert send lateness histogram (bounds 0.5, 1, 2, 5, 10, 50 and 100 ms)."""
+    sends = histogram_delta(before, after, "advert_send_lateness")
+    if sends is None or seconds not in sends["bounds"]:
+        return None
+    within = sum(c for bound, c in zip(sends["bounds"], sends["counts"]) if bound <= seconds)
+    return sends["count"] - within
+
+
 def start_cyclictest(seconds: float) -> subprocess.Popen | None:
     """One real-time thread at the VRRP thread's priority waking every 5 ms for the window, with a
     1 µs histogram up to 100 ms (later wake-ups only raise the reported maximum)."""

@@ -144,16 +144,6 @@ def start_daemon(daemon: B.Daemon, notify_socket: Path) -> None:
         daemon.process = daemon.node.spawn(argv, name=daemon.name, env=env)
 
 
-def sends_later_than(before: dict, after: dict, seconds: float) -> int | None:
-    """Sends between two of vigild's status documents that left more than `seconds` after their
-    slot, from its advert send lateness histogram (whose bounds include 5 ms)."""
-    sends = B.histogram_delta(before, after, "advert_send_lateness")
-    if sends is None or seconds not in sends["bounds"]:
-        return None
-    within = sum(c for bound, c in zip(sends["bounds"], sends["counts"]) if bound <= seconds)
-    return sends["count"] - within
-
-
 def run_impl(impl: str, args) -> dict:
     with B.vigil_lab.Lab(f"reload-{impl}") as lab:
         a = lab.add_node("a", addresses=[NETWORKS[0][2]])
@@ -197,7 +187,7 @@ def run_impl(impl: str, args) -> dict:
             time.sleep(args.after)
             sends_over_5ms = None
             if status_before is not None:
-                sends_over_5ms = sends_later_than(status_before, daemon.status(), 0.005)
+                sends_over_5ms = B.sends_later_than(status_before, daemon.status(), 0.005)
             late, baseline, over, worst, changed_prio = [], [], 0, 0.0, set()
             window = (t_hup - 2.5, t_hup + args.after - 0.5)
             for k, reader in enumerate(readers):
