@@ -9,14 +9,14 @@ namespace vigil::daemon {
 
 void AlertService::install(DaemonHooks& hooks) {
   DaemonHooks mine;
-  mine.start = [this](asio::io_context& main, const ConfigModel& config) -> rt::Task<Result<void>> {
+  mine.start = [this](asio::io_context& main, const SharedConfig& config) -> rt::Task<Result<void>> {
     mailer_ = std::make_unique<engine::Mailer>(main.get_executor());
-    configure(config.global);
+    configure(config->global);
     target_.store(mailer_.get());
     co_return Result<void>{};
   };
-  mine.reload = [this](const ConfigModel&, const ConfigModel& next) -> rt::Task<Result<void>> {
-    if (mailer_) configure(next.global);
+  mine.reload = [this](const SharedConfig&, const SharedConfig& next) -> rt::Task<Result<void>> {
+    if (mailer_) configure(next->global);
     co_return Result<void>{};
   };
   mine.stop = [this]() -> rt::Task<void> {

@@ -11,6 +11,9 @@
 namespace vigil::daemon {
 
 using ConfigModel = config::Config;
+// The running config and a reload's new one are shared, not copied: the VRRP engine keeps
+// pointers into them (one instance's settings each) instead of a second copy of every instance.
+using SharedConfig = std::shared_ptr<const ConfigModel>;
 
 struct ConfigMessage {
   bool is_error = false;
@@ -18,8 +21,8 @@ struct ConfigMessage {
 };
 
 struct ConfigLoad {
-  std::shared_ptr<const ConfigModel> config;  // set when there is no error
-  std::vector<ConfigMessage> messages;        // every diagnostic, in file order
+  SharedConfig config;                  // set when there is no error
+  std::vector<ConfigMessage> messages;  // every diagnostic, in file order
   [[nodiscard]] bool ok() const noexcept { return config != nullptr; }
   [[nodiscard]] std::size_t error_count() const noexcept;
   [[nodiscard]] std::size_t warning_count() const noexcept;

@@ -173,7 +173,7 @@ ExitCode Daemon::run() {
 
 rt::Task<ExitCode> Daemon::serve(rt::SignalWatcher& signals, asio::io_context& context) {
   if (hooks_.start) {
-    if (auto started = co_await hooks_.start(context, *config_); !started) {
+    if (auto started = co_await hooks_.start(context, config_); !started) {
       sys::log_error("start failed: {}", started.error().to_string());
       co_return ExitCode::StartFailed;
     }
@@ -254,8 +254,8 @@ rt::Task<ReloadRecord> Daemon::reload() {
                   : fmt::format("{} (and {} more errors)", record.errors.front(), record.errors.size() - 1);
   } else {
     Result<void> applied;
-    if (hooks_.prepare_reload) applied = co_await hooks_.prepare_reload(*config_, *loaded.config);
-    if (applied && hooks_.reload) applied = co_await hooks_.reload(*config_, *loaded.config);
+    if (hooks_.prepare_reload) applied = co_await hooks_.prepare_reload(config_, loaded.config);
+    if (applied && hooks_.reload) applied = co_await hooks_.reload(config_, loaded.config);
     if (!applied) {
       failure = applied.error().to_string();
       record.errors.push_back(failure);

@@ -33,13 +33,13 @@ struct DaemonOptions {
 // Every hook runs on the daemon's io_context; an empty hook does nothing.
 struct DaemonHooks {
   // After the runtime directory is ours and before READY=1. An error stops the start (exit 3).
-  std::function<rt::Task<Result<void>>(asio::io_context&, const ConfigModel&)> start;
+  std::function<rt::Task<Result<void>>(asio::io_context&, const SharedConfig&)> start;
   // A new config passed validation; before any reload hook runs. An error refuses the reload with
   // nothing applied anywhere: what a service can only find out at run time (the kernel lacks
   // IPVS) belongs here, not in `reload`, which runs after other services have applied theirs.
-  std::function<rt::Task<Result<void>>(const ConfigModel& current, const ConfigModel& next)> prepare_reload;
+  std::function<rt::Task<Result<void>>(const SharedConfig& current, const SharedConfig& next)> prepare_reload;
   // A new config passed validation. An error keeps the old config running (the hook must leave it intact).
-  std::function<rt::Task<Result<void>>(const ConfigModel& current, const ConfigModel& next)> reload;
+  std::function<rt::Task<Result<void>>(const SharedConfig& current, const SharedConfig& next)> reload;
   // Orderly stop, after STOPPING=1: give back VIPs, stop scripts.
   std::function<rt::Task<void>()> stop;
   // SIGUSR1 (state dump) / SIGUSR2 (stats dump).

@@ -15,7 +15,7 @@ namespace vigil::daemon {
 inline void wrap_hooks(DaemonHooks& hooks, DaemonHooks outer) {
   auto inner = std::move(hooks);
   hooks.start = [inner_start = inner.start, outer_start = outer.start, outer_stop = outer.stop](
-                    asio::io_context& context, const ConfigModel& config) -> rt::Task<Result<void>> {
+                    asio::io_context& context, const SharedConfig& config) -> rt::Task<Result<void>> {
     if (outer_start) {
       if (auto started = co_await outer_start(context, config); !started) co_return started;
     }
@@ -26,7 +26,7 @@ inline void wrap_hooks(DaemonHooks& hooks, DaemonHooks outer) {
     co_return started;
   };
   hooks.reload = [inner_reload = inner.reload, outer_reload = outer.reload](
-                     const ConfigModel& current, const ConfigModel& next) -> rt::Task<Result<void>> {
+                     const SharedConfig& current, const SharedConfig& next) -> rt::Task<Result<void>> {
     if (inner_reload) {
       if (auto applied = co_await inner_reload(current, next); !applied) co_return applied;
     }
@@ -34,7 +34,7 @@ inline void wrap_hooks(DaemonHooks& hooks, DaemonHooks outer) {
     co_return Result<void>{};
   };
   hooks.prepare_reload = [inner_prepare = inner.prepare_reload, outer_prepare = outer.prepare_reload](
-                             const ConfigModel& current, const ConfigModel& next) -> rt::Task<Result<void>> {
+                             const SharedConfig& current, const SharedConfig& next) -> rt::Task<Result<void>> {
     if (inner_prepare) {
       if (auto ready = co_await inner_prepare(current, next); !ready) co_return ready;
     }

@@ -74,11 +74,11 @@ void LbService::install(DaemonHooks& hooks) {
   // virtual servers cannot be programmed fails the start before VRRP takes any address), is undone
   // if VRRP then fails to start, and stops after it.
   DaemonHooks mine;
-  mine.start = [this](asio::io_context& context, const ConfigModel& config) { return start(context, config); };
+  mine.start = [this](asio::io_context& context, const SharedConfig& config) { return start(context, *config); };
   mine.stop = [this] { return stop(); };
   mine.query = [this] { return query(); };
-  mine.prepare_reload = [this](const ConfigModel&, const ConfigModel& next) { return prepare_reload(next); };
-  mine.reload = [this](const ConfigModel& current, const ConfigModel& next) { return reload(current, next); };
+  mine.prepare_reload = [this](const SharedConfig&, const SharedConfig& next) { return prepare_reload(*next); };
+  mine.reload = [this](const SharedConfig& current, const SharedConfig& next) { return reload(*current, *next); };
   wrap_hooks(hooks, std::move(mine));
 }
 

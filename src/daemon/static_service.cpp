@@ -7,8 +7,8 @@ namespace vigil::daemon {
 
 void StaticService::install(DaemonHooks& hooks) {
   DaemonHooks mine;
-  mine.start = [this](asio::io_context&, const ConfigModel& config) { return start(config); };
-  mine.reload = [this](const ConfigModel&, const ConfigModel& next) { return reload(next); };
+  mine.start = [this](asio::io_context&, const SharedConfig& config) { return start(*config); };
+  mine.reload = [this](const SharedConfig&, const SharedConfig& next) { return reload(*next); };
   mine.stop = [this] { return stop(); };
   wrap_hooks(hooks, std::move(mine));
 }

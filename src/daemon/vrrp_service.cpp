@@ -110,9 +110,9 @@ VrrpService::VrrpService(std::filesystem::path runtime_dir) : runtime_dir_(std::
 VrrpService::~VrrpService() { stop_fast_thread(); }
 
 void VrrpService::install(DaemonHooks& hooks) {
-  hooks.start = [this](asio::io_context& main, const ConfigModel& config) { return start(main, config); };
+  hooks.start = [this](asio::io_context& main, const SharedConfig& config) { return start(main, config); };
   hooks.stop = [this] { return stop(); };
-  hooks.reload = [this](const ConfigModel& current, const ConfigModel& next) { return reload(current, next); };
+  hooks.reload = [this](const SharedConfig& current, const SharedConfig& next) { return reload(current, next); };
   hooks.dump = [this](rt::SignalEvent) {
     if (!engine_) {
       sys::log_info("no VRRP instance to dump");
@@ -150,7 +150,8 @@ void VrrpService::stop_fast_thread() {
   fast_thread_.join();
 }
 
-rt::Task<Result<void>> VrrpService::start(asio::io_context& main, const config::Config& config) {
+rt::Task<Result<void>> VrrpService::start(asio::io_context& main, const SharedConfig& shared_config) {
+  const config::Config& config = *shared_config;
   main_ = &main;
   if (config.vrrp_instance.empty()) co_return Result<void>{};
   lock_memory_ = config.global.vrrp_no_swap && !kSanitized;
@@ -167,7 +168,7 @@ rt::Task<Result<void>> VrrpService::start(asio::io_context& main, const config::
   options.runtime_dir = runtime_dir_.string();
   options.alerts = alerts_;
   auto engine =
-      co_await asio::co_spawn(engine_executor_, engine::VrrpEngine::start(config, options), asio::use_awaitable);
+      co_await asio::co_spawn(engine_executor_, engine::VrrpEngine::start(shared_config, options), asio::use_awaitable);
   if (!engine) co_return fail(std::move(engine.error()));
   engine_ = std::move(*engine);
   schedule_memory_release();
@@ -183,10 +184,10 @@ void VrrpService::schedule_memory_release() {
   });
 }
 
-rt::Task<Result<void>> VrrpService::reload(const config::Config& current, const config::Config& next) {
+rt::Task<Result<void>> VrrpService::reload(const SharedConfig& current, const SharedConfig& next) {
   // Decided here, on the main thread; the VRRP thread only applies the finished plan.
   const auto planning = Clock::now();
-  const auto plan = engine::plan_reload(current, next);
+  const auto plan = engine::plan_reload(*current, *next);
   const auto planned = Clock::now();
   if (!plan.refused.empty()) {
     std::string reasons;
@@ -195,7 +196,7 @@ rt::Task<Result<void>> VrrpService::reload(const config::Config& current, const 
   }
   if (!engine_) {
     // No instance ran so far: the new ones start as at boot.
-    if (next.vrrp_instance.empty() || main_ == nullptr) co_return Result<void>{};
+    if (next->vrrp_instance.empty() || main_ == nullptr) co_return Result<void>{};
     co_return co_await start(*main_, next);
   }
   co_await asio::co_spawn(engine_executor_, engine_->reload(next, plan), asio::use_awaitable);

@@ -31,10 +31,10 @@ class VrrpService {
   void set_alert_sink(engine::AlertSink* alerts) { alerts_ = alerts; }
 
  private:
-  rt::Task<Result<void>> start(asio::io_context& main, const config::Config& config);
+  rt::Task<Result<void>> start(asio::io_context& main, const SharedConfig& config);
   rt::Task<void> stop();
   // SIGHUP: the VRRP part of the new config, as a per-object diff (engine/reload_plan.hpp).
-  rt::Task<Result<void>> reload(const config::Config& current, const config::Config& next);
+  rt::Task<Result<void>> reload(const SharedConfig& current, const SharedConfig& next);
   // SIGUSR1/SIGUSR2: snapshot on the engine's executor, write the file from the main loop.
   rt::Task<void> dump_status();
   // vigilctl and /metrics: the engine's status (plus last transitions as unix time), taken on its executor.

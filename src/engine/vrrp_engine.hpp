@@ -37,7 +37,10 @@ struct EngineOptions {
 class VrrpEngine {
  public:
   // Opens netlink, builds and starts every unit. Runs on `options.fast`.
-  static rt::Task<Result<std::unique_ptr<VrrpEngine>>> start(const config::Config& config, EngineOptions options);
+  // The engine keeps `config` (and each reload's `next`) alive rather than copying it: every
+  // unit points at its instance's settings inside it.
+  static rt::Task<Result<std::unique_ptr<VrrpEngine>>> start(std::shared_ptr<const config::Config> config,
+                                                             EngineOptions options);
   ~VrrpEngine();
 
   // Orderly stop: every master sends priority 0 and drops its VIPs, notify_stop runs, VMACs go.
@@ -49,7 +52,7 @@ class VrrpEngine {
   // removed and restarted ones stop (priority 0, VIPs dropped, notify) before the added ones
   // start; VIP additions wait until every removal has reached the kernel. Resolves when the
   // plan is applied (added instances are running, not yet elected).
-  rt::Task<void> reload(const config::Config& next, const ReloadPlan& plan);
+  rt::Task<void> reload(std::shared_ptr<const config::Config> next, const ReloadPlan& plan);
 
   // Fast executor only.
   [[nodiscard]] std::vector<MemberStatus> status() const;
@@ -62,7 +65,7 @@ class VrrpEngine {
  private:
   explicit VrrpEngine(EngineOptions options);
   // Builds the units of `config` for the instances `wanted` says (all of them at start).
-  std::vector<std::shared_ptr<VrrpUnit>> make_units(const config::Config& config,
+  std::vector<std::shared_ptr<VrrpUnit>> make_units(const std::shared_ptr<const config::Config>& config,
                                                     const std::function<bool(const std::string&)>& wanted);
   void launch(const std::shared_ptr<VrrpUnit>& unit);
   void index_members();

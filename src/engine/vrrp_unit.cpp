@@ -139,6 +139,10 @@ void VrrpUnit::reconfigure(std::size_t member, InstanceConfigPtr config) {
   push_input(Input{member, Reconfigure{std::move(config)}});
 }
 
+void VrrpUnit::rebind(std::size_t member, InstanceConfigPtr config) {
+  push_input(Input{member, Rebind{std::move(config)}});
+}
+
 void VrrpUnit::set_group_config(std::shared_ptr<const config::VrrpSyncGroup> group) {
   name_ = group->name;
   group_config_ = std::move(group);
@@ -355,6 +359,8 @@ rt::Task<void> VrrpUnit::process_inputs() {
       usable.up = member.config->dont_track_primary || (link && link->running);
       usable.primary_address = member.channel->source_address();
       out = feed(input.member, usable, now);
+    } else if (auto* rebind = std::get_if<Rebind>(&input.what)) {
+      members_[input.member].config = std::move(rebind->config);
     } else if (auto* change = std::get_if<Reconfigure>(&input.what)) {
       out = apply_reconfigure(input.member, std::move(change->config), now);
       if (context_.gate) --context_.gate->holds;  // its removals hold the gate from here on

@@ -124,6 +124,9 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
   // priority, VIPs, notify commands ...). Processed in order with the unit's other inputs; holds
   // context.gate until the removals it causes have reached the kernel.
   void reconfigure(std::size_t member, InstanceConfigPtr config);
+  // Fast executor, on reload: an unchanged member takes the new config's equal copy of its
+  // settings, so the config it started with can be freed. Nothing else happens.
+  void rebind(std::size_t member, InstanceConfigPtr config);
   // Fast executor, on reload: the sync group's own settings (name, notify commands).
   void set_group_config(std::shared_ptr<const config::VrrpSyncGroup> group);
   // Set by the owner when run() has returned.
@@ -173,9 +176,14 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
   struct Reconfigure {
     InstanceConfigPtr config;
   };
+  // Through the inbox like a Reconfigure, so no step of the unit holding a reference into the old
+  // settings across a suspension sees them freed.
+  struct Rebind {
+    InstanceConfigPtr config;
+  };
   struct Input {
     std::size_t member = 0;
-    std::variant<vrrp::Event, net::wire::ReceivedPacket, RetryAttach, Reconfigure> what;
+    std::variant<vrrp::Event, net::wire::ReceivedPacket, RetryAttach, Reconfigure, Rebind> what;
   };
 
   rt::Task<void> prepare();

@@ -19,13 +19,13 @@ namespace {
 
 DaemonHooks service(const std::string& name, std::vector<std::string>& log, bool refuse_prepare) {
   DaemonHooks hooks;
-  hooks.prepare_reload = [name, &log, refuse_prepare](const daemon::ConfigModel&,
-                                                      const daemon::ConfigModel&) -> rt::Task<Result<void>> {
+  hooks.prepare_reload = [name, &log, refuse_prepare](const daemon::SharedConfig&,
+                                                      const daemon::SharedConfig&) -> rt::Task<Result<void>> {
     log.push_back(name + " prepare");
     if (refuse_prepare) co_return fail(make_error(std::errc::operation_not_supported, name + " cannot"));
     co_return Result<void>{};
   };
-  hooks.reload = [name, &log](const daemon::ConfigModel&, const daemon::ConfigModel&) -> rt::Task<Result<void>> {
+  hooks.reload = [name, &log](const daemon::SharedConfig&, const daemon::SharedConfig&) -> rt::Task<Result<void>> {
     log.push_back(name + " reload");
     co_return Result<void>{};
   };
@@ -35,7 +35,7 @@ DaemonHooks service(const std::string& name, std::vector<std::string>& log, bool
 // What the daemon does on SIGHUP: prepare everything, then reload.
 Result<void> reload(DaemonHooks& hooks) {
   asio::io_context io;
-  const daemon::ConfigModel config;
+  const auto config = std::make_shared<const daemon::ConfigModel>();
   auto run = [&]() -> rt::Task<Result<void>> {
     auto ready = co_await hooks.prepare_reload(config, config);
     if (!ready) co_return ready;
