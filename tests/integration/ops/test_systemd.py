@@ -334,6 +334,10 @@ def scenario(container: Container) -> None:
     text = wait_for(lambda: (lambda s: s if prefix in s else None)(container.show("StatusText")["StatusText"]),
                     timeout=10, what="StatusText to show the refused reload")
     check(re.search(re.escape(prefix) + r"\d+:\d+", text), f"StatusText names file:line:col: {text!r}")
+    # Verbatim, as the journal has it (toml++ quotes the newline it saw as "\n": systemd would drop
+    # the backslash of an unescaped one).
+    logged = [line for line in container.journal().splitlines() if line.startswith(f"{container.config_path}:")]
+    check(logged and logged[-1] in text, f"StatusText {text!r} holds the logged error {logged[-1:]}", container)
     state = container.show("ActiveState", "SubState", "MainPID")
     check(state == {"ActiveState": "active", "SubState": "running", "MainPID": str(first_pid)},
           f"after the refused reload: {state}", container)
