@@ -43,6 +43,7 @@ Wants=systemd-journald.socket systemd-journald.service
 After=systemd-journald.socket systemd-journald.service
 """
 CGROUP_PREFIX = "vigil-systemd-test-"
+WORKDIR_PREFIX = "vigil-systemd-"
 VIP_1, VIP_2 = "192.0.2.100", "203.0.113.100"
 PR_SET_PDEATHSIG = 1
 
@@ -96,15 +97,23 @@ def remove_cgroup_tree(top: Path) -> None:
     top.rmdir()
 
 
-def sweep_stale_cgroups(cgroup_root: Path) -> None:
-    """Cgroups of earlier runs whose test process was SIGKILLed before it could remove them."""
+def owner_gone(name: str, prefix: str) -> bool:
+    owner = name[len(prefix):].split("-")[0]
+    return owner.isdigit() and not vigil_lab._pid_alive(int(owner))
+
+
+def sweep_stale_runs(cgroup_root: Path) -> None:
+    """The cgroup and work directory of earlier runs whose test process was SIGKILLed (ctest's
+    timeout) before it could remove them; their containers died with them (die_with_parent)."""
     for top in cgroup_root.glob(CGROUP_PREFIX + "*"):
-        owner = top.name[len(CGROUP_PREFIX):].split("-")[0]
-        if owner.isdigit() and not vigil_lab._pid_alive(int(owner)):
+        if owner_gone(top.name, CGROUP_PREFIX):
             try:
                 remove_cgroup_tree(top)
             except OSError:
                 pass  # still holds processes: not ours to kill
+    for workdir in Path(tempfile.gettempdir()).glob(WORKDIR_PREFIX + "*"):
+        if owner_gone(workdir.name, WORKDIR_PREFIX):
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def die_with_parent() -> None:
@@ -116,7 +125,7 @@ def die_with_parent() -> None:
 class Container:
     def __init__(self, build_dir: Path):
         self.build_dir = build_dir
-        self.workdir = Path(tempfile.mkdtemp(prefix=f"vigil-systemd-{os.getpid()}-"))
+        self.workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-"))
         self.stage = self.workdir / "stage"
         self.unshare: subprocess.Popen | None = None
         self.pid1: int | None = None
@@ -172,7 +181,7 @@ class Container:
         cgroup_root = find_cgroup2_root()
         if cgroup_root is None:
             skip("no cgroup2 mount on this host (systemd in a container needs one to delegate)")
-        sweep_stale_cgroups(cgroup_root)
+        sweep_stale_runs(cgroup_root)
         self.cgroup = cgroup_root / f"{CGROUP_PREFIX}{os.getpid()}-{time.monotonic_ns()}"
         try:
             self.cgroup.mkdir()
