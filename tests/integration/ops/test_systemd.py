@@ -46,6 +46,9 @@ CGROUP_PREFIX = "vigil-systemd-test-"
 WORKDIR_PREFIX = "vigil-systemd-"
 VIP_1, VIP_2 = "192.0.2.100", "203.0.113.100"
 PR_SET_PDEATHSIG = 1
+# <linux/capability.h> numbers of the capabilities the unit may keep.
+CAPABILITY_NUMBERS = {"CAP_KILL": 5, "CAP_SETGID": 6, "CAP_SETUID": 7, "CAP_NET_ADMIN": 12, "CAP_NET_RAW": 13,
+                      "CAP_IPC_LOCK": 14, "CAP_SYS_NICE": 23}
 
 
 def config_text(second_instance: bool) -> str:
@@ -169,6 +172,12 @@ class Container:
             # (~@debug) denies: its exit check would fail every stop. The one test-only drop-in.
             self.stage_file("/etc/systemd/system/vigild.service.d/sanitizer.conf").write_text(
                 "[Service]\nEnvironment=ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:detect_stack_use_after_return=0\n")
+
+    def bounding_set_mask(self) -> int:
+        """The installed unit's CapabilityBoundingSet= as the kernel's CapBnd bit mask."""
+        unit = (self.stage / self.unit_path.lstrip("/")).read_text()
+        names = re.search(r"^CapabilityBoundingSet=(.*)$", unit, re.M).group(1).split()
+        return sum(1 << CAPABILITY_NUMBERS[name] for name in names)
 
     def stage_file(self, path: str) -> Path:
         target = self.stage / path.lstrip("/")
@@ -335,6 +344,21 @@ def scenario(container: Container) -> None:
     check(warnings == "", f"vigild warned under the unit's hardening:\n{warnings}", container)
     step("no warnings; track script as nobody GOOD in vigilctl status", t0)
 
+    # The hardening is in force, not silently dropped by this systemd: seccomp (RestrictAddressFamilies,
+    # SystemCallFilter, MemoryDenyWriteExecute), no_new_privs, the bounding set, a read-only /.
+    process = container.run(["cat", f"/proc/{first_pid}/status"]).stdout
+    fields = dict(line.split(":\t", 1) for line in process.splitlines() if ":\t" in line)
+    check(fields.get("Seccomp", "").strip() == "2" and fields.get("NoNewPrivs", "").strip() == "1",
+          f"seccomp filter and no_new_privs on vigild: {fields.get('Seccomp')!r} {fields.get('NoNewPrivs')!r}")
+    bounding = int(fields["CapBnd"], 16)
+    check(bounding == container.bounding_set_mask(),
+          f"CapBnd {bounding:#x} is the unit's CapabilityBoundingSet ({container.bounding_set_mask():#x})")
+    root_mount = [line for line in container.run(["cat", f"/proc/{first_pid}/mountinfo"]).stdout.splitlines()
+                  if line.split(" ")[4] == "/"]
+    check(root_mount and " ro," in f" {root_mount[-1].split(' ')[5]},",
+          f"ProtectSystem=strict: / is read-only for vigild: {root_mount[-1:]}")
+    step("vigild runs with seccomp, no_new_privs, the unit's bounding set and a read-only /", t0)
+
     # Reload with a new instance (and a VMAC): the new VIP comes up, the old one stays.
     config = container.file(container.config_path)
     config.write_text(config_text(second_instance=True))
@@ -388,15 +412,23 @@ def scenario(container: Container) -> None:
 
     # Restart=on-failure: SIGKILL the main PID; systemd starts a new one and the VIPs return.
     container.run(["kill", "-KILL", str(first_pid)])
-    container.wait_address(VIP_1, present=False, timeout=10)  # the new vigild clears the stale VIPs
     def restarted() -> dict[str, str] | None:
         now = container.show("NRestarts", "MainPID", "ActiveState", "SubState")
         return now if now["NRestarts"] == "1" and now["ActiveState"] == "active" else None
     state = wait_for(restarted, timeout=15, what="systemd to restart vigild")
-    check(state["MainPID"] not in ("0", str(first_pid)), f"a new main PID: {state}", container)
+    new_pid = state["MainPID"]
+    check(new_pid not in ("0", str(first_pid)), f"a new main PID: {state}", container)
+    # The VIPs the killed vigild left are cleared by the new one, which then becomes MASTER again
+    # (its own journal lines: the old VIPs alone would pass a look at the interface).
+    def journal_of_new_pid() -> str:
+        return container.journal(f"_PID={new_pid}")
+    wait_for(lambda: journal_of_new_pid().count("BACKUP -> MASTER") == 2, timeout=10,
+             what=f"both instances MASTER again in PID {new_pid}'s journal")
+    check("removed VIP 192.0.2.100/24 left by an earlier run" in journal_of_new_pid(),
+          "the new vigild cleared the killed one's VIP", container)
     container.wait_address(VIP_1)
     container.wait_address(VIP_2)
-    step(f"SIGKILL: restarted as PID {state['MainPID']}, both VIPs back", t0)
+    step(f"SIGKILL: restarted as PID {new_pid}, MASTER again, both VIPs back", t0)
 
     # Stop: VIPs removed, clean exit.
     result = container.run(["systemctl", "stop", "vigild.service"], check=False)
@@ -431,6 +463,8 @@ def main() -> int:
         scenario(container)
     except (AssertionError, vigil_lab.LabError, subprocess.SubprocessError) as error:
         print(f"FAIL: {error}", flush=True)
+        if container.pid1 is not None and not isinstance(error, AssertionError):
+            print("--- journal of vigild.service:\n" + container.journal("--lines=60"), flush=True)
         if container.log.exists():
             print("--- container output:\n" + container.log.read_text()[-3000:], flush=True)
         return 1
