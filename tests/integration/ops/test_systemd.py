@@ -136,6 +136,7 @@ class Container:
         self.log = self.workdir / "container.log"
         self.boot_seconds = 0.0
         self.boot_cpu_seconds = 0.0
+        self.capture: subprocess.Popen | None = None
 
     # ---------------------------------------------------------------------------------------
     # The installed tree
@@ -234,7 +235,30 @@ class Container:
                 pass
         return None
 
+    def start_capture(self, interface: str, bpf: str) -> None:
+        """The host's tcpdump in the container's network namespace only."""
+        self.capture_log = self.workdir / "capture.txt"
+        with open(self.capture_log, "wb") as log:
+            self.capture = subprocess.Popen(
+                ["nsenter", "--target", str(self.pid1), "--net", "tcpdump", "-i", interface, "-n", "-l", "-U", bpf],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
+        wait_for(lambda: "listening on" in self.capture_text(), timeout=10, what="tcpdump to listen")
+
+    def capture_text(self) -> str:
+        return self.capture_log.read_text(errors="replace")
+
+    def stop_capture(self) -> None:
+        if self.capture is not None and self.capture.poll() is None:
+            self.capture.terminate()
+            try:
+                self.capture.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.capture.kill()
+                self.capture.wait(timeout=10)
+        self.capture = None
+
     def teardown(self) -> None:
+        self.stop_capture()
         if self.pid1 is not None:
             # PID 1's death ends every process of its PID namespace; the other namespaces and
             # every mount of the container go with their last process.
@@ -314,6 +338,9 @@ def scenario(container: Container) -> None:
                  ["ip", "link", "set", "lo", "up"], ["ip", "link", "set", "peer0", "up"],
                  ["ip", "link", "set", "eth0", "up"], ["ip", "addr", "add", "192.0.2.1/24", "dev", "eth0"]):
         container.run(argv)
+    # What vigild puts on the wire, seen from the veth's other end: its raw sockets (VRRP and
+    # AF_PACKET) are what the unit's RestrictAddressFamilies and capabilities could break.
+    container.start_capture("peer0", "arp or ip proto 112")
 
     # Start: Type=notify, so systemctl start returns only once vigild said READY=1.
     started = time.monotonic()
@@ -334,6 +361,16 @@ def scenario(container: Container) -> None:
     container.wait_address(VIP_1)
     check("VI_1 (vrid 51 on eth0): BACKUP -> MASTER" in container.journal(), "VI_1 became MASTER", container)
     step(f"active/running at return, MASTER, {VIP_1} up; WatchdogSec={watchdog_seconds}s", t0)
+    def wire_seen() -> bool:
+        text = container.capture_text()
+        return "VRRPv3" in text and re.search(r"ARP, Request who-has 192\.0\.2\.100 (\(\S+\) )?tell 192\.0\.2\.100",
+                                               text) is not None
+    try:
+        wait_for(wire_seen, timeout=10, what="a VRRPv3 advert and a gratuitous ARP for 192.0.2.100 on peer0")
+    except vigil_lab.LabTimeout as error:
+        raise AssertionError(f"{error}; tcpdump saw:\n{container.capture_text()[-1500:]}") from error
+    container.stop_capture()
+    step("on the wire: VRRPv3 adverts and the gratuitous ARP", t0)
 
     # The hardening took nothing vigild needs: no warning at all (SCHED_RR, mlockall, a script's
     # setuid would warn), the track script run as nobody passes, vigilctl reaches the socket.
@@ -373,6 +410,8 @@ def scenario(container: Container) -> None:
     check(VIP_1 in container.addresses(), f"{VIP_1} kept through the reload", container)
     links = container.run(["ip", "-o", "link", "show"]).stdout
     check("vrrp.52@eth0" in links, f"VI_2's VMAC exists:\n{links}", container)
+    warnings = container.journal("--priority=warning").strip()  # e.g. a VMAC sysctl it could not write
+    check(warnings == "", f"vigild warned while applying the reload:\n{warnings}", container)
     step(f"systemctl reload: VI_2 MASTER on its VMAC, {VIP_2} up (applied when systemctl returned: "
          f"{'yes' if applied_at_return else 'no'})", t0)
 
@@ -451,7 +490,7 @@ def main() -> int:
         print(__doc__, file=sys.stderr)
         return 2
     vigil_lab.require_root()
-    vigil_lab.require_tools("unshare", "nsenter", "pivot_root", "ip", "cmake")
+    vigil_lab.require_tools("unshare", "nsenter", "pivot_root", "ip", "cmake", "tcpdump")
     if not SYSTEMD.is_file():
         skip(f"{SYSTEMD} is missing (Debian package systemd)")
     if "overlay" not in Path("/proc/filesystems").read_text():
