@@ -5,12 +5,14 @@ Boots Debian's /lib/systemd/systemd as PID 1 of a container of its own (pid, mou
 IPC and cgroup namespaces; systemd_container_init.sh builds its root: the host's / read only under
 a tmpfs layer), installs vigild and systemd/vigild.service there exactly as `DESTDIR=... cmake
 --install BUILD_DIR` lays them out, and drives the service with that systemd's own systemctl and
-journalctl: start (returns after READY=1, MASTER, VIP up, with the unit's hardening in force),
-reload (a new VIP), a refused reload (StatusText names file:line, VIPs untouched), the watchdog
-(pings arrive, nothing fires), Restart=on-failure after SIGKILL, and stop (VIPs gone, result
-success). Nothing on the host changes: the container has its own network namespace (a veth pair
-inside it), the host's files are a read-only lower layer, and its cgroup is a fresh one under the
-host's cgroup2 mount, removed at the end; the container's PID 1 is SIGKILLed by its PID.
+journalctl: start (returns after READY=1; MASTER, VIP up, adverts and gratuitous ARP on the wire,
+the unit's hardening in force, no warning), reload (a new instance on a VMAC), a refused reload
+(StatusText names file:line:col, VIPs untouched), the watchdog (pings arrive, nothing fires),
+Restart=on-failure after SIGKILL, and stop (VIPs gone, result success). Nothing on the host
+changes: the container has its own network namespace (a veth pair inside it), the host's files
+are a read-only lower layer, the capabilities that reach past namespaces (modules, clock, kernel
+log) are dropped, and its cgroup is a fresh one under the host's cgroup2 mount, removed at the
+end; the container's PID 1 is SIGKILLed by its PID.
 
 Exit 0 pass, 1 fail, 77 skip (reason printed).
 """
@@ -178,6 +180,9 @@ class Container:
         """The installed unit's CapabilityBoundingSet= as the kernel's CapBnd bit mask."""
         unit = (self.stage / self.unit_path.lstrip("/")).read_text()
         names = re.search(r"^CapabilityBoundingSet=(.*)$", unit, re.M).group(1).split()
+        unknown = [name for name in names if name not in CAPABILITY_NUMBERS]
+        if unknown:
+            raise AssertionError(f"the unit keeps {unknown}: add them to CAPABILITY_NUMBERS if that is meant")
         return sum(1 << CAPABILITY_NUMBERS[name] for name in names)
 
     def stage_file(self, path: str) -> Path:
@@ -490,7 +495,7 @@ def main() -> int:
         print(__doc__, file=sys.stderr)
         return 2
     vigil_lab.require_root()
-    vigil_lab.require_tools("unshare", "nsenter", "pivot_root", "ip", "cmake", "tcpdump")
+    vigil_lab.require_tools("unshare", "nsenter", "pivot_root", "setpriv", "ip", "cmake", "tcpdump")
     if not SYSTEMD.is_file():
         skip(f"{SYSTEMD} is missing (Debian package systemd)")
     if "overlay" not in Path("/proc/filesystems").read_text():
