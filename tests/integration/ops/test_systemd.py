@@ -5,7 +5,7 @@ Boots Debian's /lib/systemd/systemd as PID 1 of a container of its own (pid, mou
 IPC and cgroup namespaces; systemd_container_init.sh builds its root: the host's / read only under
 a tmpfs layer), installs vigild and systemd/vigild.service there exactly as `DESTDIR=... cmake
 --install BUILD_DIR` lays them out, and drives the service with that systemd's own systemctl and
-journalctl: start (returns after READY=1; MASTER, VIP up, adverts and gratuitous ARP on the wire,
+journalctl: a broken file fails the start (ExecStartPre), start (returns after READY=1; MASTER, VIP up, adverts and gratuitous ARP on the wire,
 the unit's hardening in force, no warning), reload (a new instance on a VMAC), a refused reload
 (StatusText names file:line:col, VIPs untouched), the watchdog (pings arrive, nothing fires),
 Restart=on-failure after SIGKILL, and stop (VIPs gone, result success). Nothing on the host
@@ -345,18 +345,34 @@ def scenario(container: Container) -> None:
     # AF_PACKET) are what the unit's RestrictAddressFamilies and capabilities could break.
     container.start_capture("peer0", "arp or ip proto 112")
 
+    # A broken file fails the start (ExecStartPre=vigild --check) with file:line:col in the journal.
+    config = container.file(container.config_path)
+    good = config.read_text()
+    config.write_text(good + "\n[vrrp_instance.VI_9\n")
+    result = container.run(["systemctl", "start", "vigild.service"], check=False)
+    check(result.returncode != 0, "systemctl start with a broken file fails", container)
+    check(re.search(re.escape(container.config_path) + r":\d+:\d+: error", container.journal()),
+          "the failed start logged its error with file:line:col", container)
+    # Restart=on-failure retries a failed start too: stop that, forget the failure and start limit
+    # (the stopped unit may be unloaded already, and reset-failed then has nothing to reset).
+    container.run(["systemctl", "stop", "vigild.service"])
+    container.run(["systemctl", "reset-failed", "vigild.service"], check=False)
+    config.write_text(good)
+    step("a broken file fails systemctl start, file:line:col in the journal", t0)
+
     # Start: Type=notify, so systemctl start returns only once vigild said READY=1.
     started = time.monotonic()
     result = container.run(["systemctl", "start", "vigild.service"], check=False)
     step(f"systemctl start returned {result.returncode} after {time.monotonic() - started:.2f} s", t0)
     check(result.returncode == 0, f"systemctl start vigild failed: {result.stderr}", container)
     state = container.show("ActiveState", "SubState", "StatusText", "MainPID", "WatchdogUSec",
-                           "WatchdogTimestampMonotonic")
+                           "WatchdogTimestampMonotonic", "NRestarts")
     check(state["ActiveState"] == "active" and state["SubState"] == "running",
           f"after systemctl start: {state} (READY=1 not awaited?)", container)
     check(state["StatusText"].startswith(f"running with {container.config_path}"),
           f"StatusText after start: {state['StatusText']!r}", container)
     first_pid = int(state["MainPID"])
+    restarts = int(state["NRestarts"])  # the failed start above may have counted some
     first_ping = int(state["WatchdogTimestampMonotonic"])
     watchdog = re.fullmatch(r"(\d+)s", state["WatchdogUSec"])
     check(watchdog, f"the unit sets a watchdog in whole seconds: WatchdogUSec={state['WatchdogUSec']}", container)
@@ -380,7 +396,7 @@ def scenario(container: Container) -> None:
     def script_good() -> bool:
         return re.search(r"chk_nobody\s.*GOOD", container.run([container.vigilctl, "status"]).stdout) is not None
     wait_for(script_good, timeout=10, what="chk_nobody GOOD in vigilctl status")
-    warnings = container.journal("--priority=warning").strip()
+    warnings = container.journal(f"_PID={first_pid}", "--priority=warning").strip()
     check(warnings == "", f"vigild warned under the unit's hardening:\n{warnings}", container)
     step("no warnings; track script as nobody GOOD in vigilctl status", t0)
 
@@ -413,7 +429,7 @@ def scenario(container: Container) -> None:
     check(VIP_1 in container.addresses(), f"{VIP_1} kept through the reload", container)
     links = container.run(["ip", "-o", "link", "show"]).stdout
     check("vrrp.52@eth0" in links, f"VI_2's VMAC exists:\n{links}", container)
-    warnings = container.journal("--priority=warning").strip()  # e.g. a VMAC sysctl it could not write
+    warnings = container.journal(f"_PID={first_pid}", "--priority=warning").strip()  # a VMAC sysctl unwritable
     check(warnings == "", f"vigild warned while applying the reload:\n{warnings}", container)
     step(f"systemctl reload: VI_2 MASTER on its VMAC, {VIP_2} up (applied when systemctl returned: "
          f"{'yes' if applied_at_return else 'no'})", t0)
@@ -447,7 +463,7 @@ def scenario(container: Container) -> None:
     state = container.show("WatchdogTimestampMonotonic", "NRestarts", "MainPID", "ActiveState")
     check(int(state["WatchdogTimestampMonotonic"]) > first_ping,
           f"no watchdog ping reached systemd: {state} (at start {first_ping})", container)
-    check(state["NRestarts"] == "0" and state["MainPID"] == str(first_pid) and state["ActiveState"] == "active",
+    check(state["NRestarts"] == str(restarts) and state["MainPID"] == str(first_pid) and state["ActiveState"] == "active",
           f"a restart within {time.monotonic() - started:.1f} s: {state}", container)
     check("Watchdog timeout" not in container.journal(), "a watchdog timeout in the journal", container)
     step(f"watchdog: pinged, no restart for {time.monotonic() - started:.1f} s (WatchdogSec={watchdog_seconds})", t0)
@@ -456,7 +472,7 @@ def scenario(container: Container) -> None:
     container.run(["kill", "-KILL", str(first_pid)])
     def restarted() -> dict[str, str] | None:
         now = container.show("NRestarts", "MainPID", "ActiveState", "SubState")
-        return now if now["NRestarts"] == "1" and now["ActiveState"] == "active" else None
+        return now if now["NRestarts"] == str(restarts + 1) and now["ActiveState"] == "active" else None
     state = wait_for(restarted, timeout=15, what="systemd to restart vigild")
     new_pid = state["MainPID"]
     check(new_pid not in ("0", str(first_pid)), f"a new main PID: {state}", container)
