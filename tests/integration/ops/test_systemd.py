@@ -5,14 +5,15 @@ Boots Debian's /lib/systemd/systemd as PID 1 of a container of its own (pid, mou
 IPC and cgroup namespaces; systemd_container_init.sh builds its root: the host's / read only under
 a tmpfs layer), installs vigild and systemd/vigild.service there exactly as `DESTDIR=... cmake
 --install BUILD_DIR` lays them out, and drives the service with that systemd's own systemctl and
-journalctl: a broken file fails the start (ExecStartPre), start (returns after READY=1; MASTER, VIP up, adverts and gratuitous ARP on the wire,
-the unit's hardening in force, no warning), reload (a new instance on a VMAC), a refused reload
-(StatusText names file:line:col, VIPs untouched), the watchdog (pings arrive, nothing fires),
-Restart=on-failure after SIGKILL, and stop (VIPs gone, result success). Nothing on the host
-changes: the container has its own network namespace (a veth pair inside it), the host's files
-are a read-only lower layer, the capabilities that reach past namespaces (modules, clock, kernel
-log) are dropped, and its cgroup is a fresh one under the host's cgroup2 mount, removed at the
-end; the container's PID 1 dies with the unshare process this test started and SIGKILLs.
+journalctl: a broken file fails the start (ExecStartPre); start returns after READY=1 (MASTER, VIP
+up, adverts and gratuitous ARP on the wire, the unit's hardening in force, no warning); reload (a
+new instance on a VMAC); a refused reload (StatusText names file:line:col, VIPs untouched); the
+watchdog (pings arrive, nothing fires); Restart=on-failure after SIGKILL; stop (VIPs gone, result
+success). Nothing on the host changes: the container has its own network namespace (a veth pair
+inside it), the host's files are a read-only lower layer, the capabilities that reach past
+namespaces (modules, clock, kernel log) are dropped, and its cgroup is a fresh one under the
+host's cgroup2 mount, removed at the end; the container's PID 1 dies with the unshare process this
+test started and SIGKILLs.
 
 Exit 0 pass, 1 fail, 77 skip (reason printed).
 """
