@@ -13,6 +13,7 @@ packages=(
   # tests, demo and benchmarks
   python3 iproute2 iputils-ping nftables strace tcpdump tshark keepalived procps psmisc bash
   python3-jsonschema python3-yaml
+  systemd  # systemd-analyze, and the systemd that tests/integration/ops boots in a container for the unit
   rt-tests  # cyclictest: the platform's own timer wake-up latency beside bench/adverts_under_load.py
   dnsmasq-base openssl  # DNS server and test certificates of the checker tests
   # IPVS tests boot Debian's kernel under QEMU (tests/vm/ipvs-vm.sh); xz unpacks its image

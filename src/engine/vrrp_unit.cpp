@@ -615,8 +615,14 @@ rt::Task<void> VrrpUnit::send_gratuitous([[maybe_unused]] std::shared_ptr<VrrpUn
         sender = senders.emplace(std::move(key), std::move(*opened)).first;
       }
       const bool v4 = vip.address.is_v4();
-      const auto sent = v4 ? co_await sender->second.send_arp(vip.address)
-                           : co_await sender->second.send_neighbour_advert(vip.address, false);
+      // Not `v4 ? co_await a : co_await b`: g++ 12 destroys the result of such a conditional twice,
+      // and a failed send's Error was freed twice (found with AF_PACKET denied to the unit).
+      Result<void> sent;
+      if (v4) {
+        sent = co_await sender->second.send_arp(vip.address);
+      } else {
+        sent = co_await sender->second.send_neighbour_advert(vip.address, false);
+      }
       if (!sent) {
         sys::log_debug("vrrp_instance {}: gratuitous {} for {} not sent: {}", members_[index].config->name,
                        v4 ? "ARP" : "NA", vip.to_string(), sent.error().to_string());

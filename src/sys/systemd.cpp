@@ -13,9 +13,17 @@ namespace {
 Result<bool> send(std::string message, std::string_view status) {
   if (!status.empty()) {
     // A newline would start a new assignment: a status text must not be able to inject one.
-    std::string clean(status);
-    for (char& c : clean) {
-      if (c == '\n') c = ' ';
+    // systemd reads a backslash as an escape and drops it (252 shows "saw '\n'" as "saw 'n'"),
+    // so each one is doubled.
+    std::string clean;
+    clean.reserve(status.size());
+    for (const char c : status) {
+      if (c == '\n') {
+        clean += ' ';
+      } else {
+        if (c == '\\') clean += '\\';
+        clean += c;
+      }
     }
     if (!message.empty()) message += '\n';
     message += "STATUS=" + clean;

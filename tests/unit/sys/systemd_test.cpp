@@ -58,6 +58,9 @@ TEST_CASE("notifications reach a NOTIFY_SOCKET listener") {
   CHECK(listener.receive() == "STOPPING=1");
   CHECK(vigil::sys::notify_status("line one\nREADY=1").value_or(false));
   CHECK(listener.receive() == "STATUS=line one READY=1");
+  // systemd unescapes backslashes: an error quoting "\n" must arrive as "\\n" to be shown as "\n".
+  CHECK(vigil::sys::notify_status(R"(saw '\n' in C:\x)").value_or(false));
+  CHECK(listener.receive() == R"(STATUS=saw '\\n' in C:\\x)");
   CHECK(vigil::sys::notify_watchdog().value_or(false));
   CHECK(listener.receive() == "WATCHDOG=1");
 }
