@@ -46,7 +46,8 @@ TEST_CASE("tracking: stop kills and reaps a vrrp_script run in flight") {
   // The script writes its pid (the process group sys::run started), then outlasts any test.
   const std::string text = R"(
 [vrrp_script.chk]
-script = "echo $$ > )" + ready.string() + R"(.tmp; mv )" + ready.string() + R"(.tmp )" + ready.string() +
+script = "echo $$ > )" + ready.string() +
+                           R"(.tmp; mv )" + ready.string() + R"(.tmp )" + ready.string() +
                            R"(; sleep 60"
 interval = "100s"
 
