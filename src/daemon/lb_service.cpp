@@ -425,7 +425,7 @@ rt::Task<void> LbService::stop() {
 rt::Task<void> LbService::finish_scripts() {
   if (!scripts_) co_return;
   if (const std::size_t killed = co_await scripts_->finish(kScriptStopWait); killed > 0) {
-    sys::log_warning("{} notify/quorum script(s) still running {} s after the stop began: killed", killed,
+    sys::log_warning("{} notify/quorum script(s) still running after {} s of the stop: killed", killed,
                      std::chrono::duration_cast<std::chrono::seconds>(kScriptStopWait).count());
   }
   scripts_.reset();

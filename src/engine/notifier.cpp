@@ -122,7 +122,7 @@ rt::Task<std::size_t> Notifier::finish_here(Duration grace) {
   if (!drains_) co_return 0;
   const std::size_t cancelled = co_await drains_->finish(grace);
   if (cancelled > 0) {
-    sys::log_warning("{} notify script(s) still running {} after the stop began: killed", cancelled,
+    sys::log_warning("{} notify script(s) still running after {} of the stop: killed", cancelled,
                      format_duration(grace));
   }
   drains_.reset();  // its timer belongs to this executor
