@@ -1,13 +1,17 @@
 // vigil-checkrun: runs the health checkers of a config without IPVS and prints every verdict as a
 // JSON line ({"t_ms", "vs", "rs", "checker", "kind", "name", "up", "weight"}). For tests and for
-// trying checkers against real servers before a load balancer uses them.
+// trying checkers against real servers before a load balancer uses them. SIGHUP re-reads the file
+// and applies a changed [ssl] the way vigild's reload does (CheckerSet::set_ssl); other changes
+// need a restart.
 #include <CLI/CLI.hpp>
 #include <asio/signal_set.hpp>
 #include <asio/steady_timer.hpp>
 #include <csignal>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <tuple>
 
 #include "checker/checker_set.hpp"
@@ -70,12 +74,31 @@ int main(int argc, char** argv) {
   std::cerr << "vigil-checkrun: " << set.specs().size() << " checkers, " << set.probe_limit()
             << " probes at most at once\n";
   asio::signal_set signals(**io, SIGTERM, SIGINT);
+  asio::signal_set hangups(**io, SIGHUP);
   asio::steady_timer deadline(**io);
   auto finish = [&] {
     set.stop();
     signals.cancel();
+    hangups.cancel();
     deadline.cancel();
   };
+  std::optional<vigil::config::SslConfig> ssl = loaded.config->ssl;
+  std::function<void(const asio::error_code&, int)> on_hangup = [&](const asio::error_code& ec, int) {
+    if (ec) return;
+    auto reloaded = vigil::config::load_file(config_path);
+    vigil::config::print_diagnostics(std::cerr, reloaded.diagnostics);
+    if (!reloaded.ok()) {
+      std::cerr << "vigil-checkrun: reload refused: " << config_path << " has errors\n";
+    } else if (reloaded.config->ssl != ssl) {
+      ssl = reloaded.config->ssl;
+      set.set_ssl(ssl);
+      std::cerr << "vigil-checkrun: reload: [ssl] changed: ssl_get checkers use it from their next probe\n";
+    } else {
+      std::cerr << "vigil-checkrun: reload: [ssl] unchanged (nothing else is reloaded)\n";
+    }
+    hangups.async_wait(on_hangup);
+  };
+  hangups.async_wait(on_hangup);
   signals.async_wait([&](const asio::error_code& ec, int) {
     if (!ec) finish();
   });

@@ -25,6 +25,8 @@ class HostChecker {
     command(global.startup_script, "global.startup_script");
     command(global.shutdown_script, "global.shutdown_script");
     command(global.lvs_notify_fifo_script, "global.lvs_notify_fifo_script");
+    command(global.notify_fifo_script, "global.notify_fifo_script");
+    command(global.vrrp_notify_fifo_script, "global.vrrp_notify_fifo_script");
     if (!executable(global.script_shell)) {
       warn("global.script_shell", "script_shell " + global.script_shell + " is not an executable file on this host");
     }

@@ -414,6 +414,10 @@ const ObjectSchema<GlobalConfig>& global_schema() {
         .add("lvs_notify_fifo", &G::lvs_notify_fifo, string(), "FIFO for IPVS notify lines")
         .add("lvs_notify_fifo_script", &G::lvs_notify_fifo_script, command(),
              "reader of lvs_notify_fifo, started by vigild with the FIFO's path appended")
+        .add("notify_fifo_script", &G::notify_fifo_script, command(),
+             "reader of notify_fifo, started by vigild with the FIFO's path appended")
+        .add("vrrp_notify_fifo_script", &G::vrrp_notify_fifo_script, command(),
+             "reader of vrrp_notify_fifo, started by vigild with the FIFO's path appended")
         .add("control_socket", &G::control_socket, string(), "unix control socket (relative: runtime directory)")
         .add("metrics_listen", &G::metrics_listen, listen_spec(), "Prometheus /metrics listener \"addr:port\"")
         .add("dynamic_interfaces", &G::dynamic_interfaces, boolean(), "allow interfaces that do not exist yet")

@@ -168,7 +168,9 @@ struct GlobalConfig {
   std::optional<std::string> notify_fifo;
   std::optional<std::string> vrrp_notify_fifo;
   std::optional<std::string> lvs_notify_fifo;
-  std::optional<Command> lvs_notify_fifo_script;  // run with the FIFO's path appended, while vigild runs
+  std::optional<Command> lvs_notify_fifo_script;   // run with the FIFO's path appended, while vigild runs
+  std::optional<Command> notify_fifo_script;       // the same for notify_fifo
+  std::optional<Command> vrrp_notify_fifo_script;  // the same for vrrp_notify_fifo
   std::string control_socket = "vigild.sock";
   std::optional<ListenAddress> metrics_listen;
   bool dynamic_interfaces = false;

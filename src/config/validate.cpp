@@ -44,6 +44,12 @@ class Validator {
     if (global.lvs_notify_fifo_script && !global.lvs_notify_fifo && ok("global.lvs_notify_fifo_script")) {
       error("global.lvs_notify_fifo_script", "lvs_notify_fifo_script needs lvs_notify_fifo (the FIFO it reads)");
     }
+    if (global.notify_fifo_script && !global.notify_fifo && ok("global.notify_fifo_script")) {
+      error("global.notify_fifo_script", "notify_fifo_script needs notify_fifo (the FIFO it reads)");
+    }
+    if (global.vrrp_notify_fifo_script && !global.vrrp_notify_fifo && ok("global.vrrp_notify_fifo_script")) {
+      error("global.vrrp_notify_fifo_script", "vrrp_notify_fifo_script needs vrrp_notify_fifo (the FIFO it reads)");
+    }
     if (!present("global.vrrp_garp_lower_prio_delay"))
       global.vrrp_garp_lower_prio_delay = global.vrrp_garp_master_delay;
     if (!present("global.vrrp_garp_lower_prio_repeat")) {
@@ -81,6 +87,8 @@ class Validator {
     resolve(global.startup_script);
     resolve(global.shutdown_script);
     resolve(global.lvs_notify_fifo_script);
+    resolve(global.notify_fifo_script);
+    resolve(global.vrrp_notify_fifo_script);
     for (auto& [name, script] : config_.vrrp_script) resolve(script.script);
     for (auto& [name, instance] : config_.vrrp_instance) {
       for (auto* command : {&instance.notify_master, &instance.notify_backup, &instance.notify_fault,

@@ -4,7 +4,6 @@
 #include <fmt/ranges.h>
 
 #include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <asio/this_coro.hpp>
 #include <chrono>
 #include <ctime>
@@ -26,6 +25,9 @@ namespace {
 
 // How long a FIFO reader script may take to leave after its FIFO closed, before it is killed.
 constexpr auto kFifoScriptGrace = std::chrono::milliseconds(500);
+// How long a stop lets notify_up/down and quorum_up/down scripts still running finish before
+// killing them (none outlives vigild).
+constexpr auto kScriptStopWait = std::chrono::seconds(10);
 
 // Logs each failed change; returns how many failed.
 std::size_t report(const std::vector<ipvs::Change>& changes, const std::vector<Result<void>>& results) {
@@ -220,7 +222,8 @@ void LbService::handle(const std::vector<ipvs::PoolAction>& actions, bool remove
 
 void LbService::run_script(const std::optional<config::Command>& command, std::string what) {
   if (!command || !executor_) return;
-  asio::co_spawn(executor_, run_command(*command, std::move(what)), asio::detached);
+  if (!scripts_) scripts_ = std::make_unique<rt::TaskGroup>(executor_);
+  scripts_->spawn(run_command(*command, std::move(what)));
 }
 
 rt::Task<void> LbService::run_command(config::Command command, std::string what) {
@@ -356,7 +359,10 @@ rt::Task<nlohmann::json> LbService::query() const {
 
 rt::Task<void> LbService::stop() {
   if (checkers_) checkers_->stop();  // no verdict arrives while the pool winds down
-  if (!client_) co_return;
+  if (!client_) {
+    co_await finish_scripts();
+    co_return;
+  }
   if (wake_) wake_->close();
   if (kernel_token_) kernel_token_->close();
   if (loop_running_) {
@@ -398,6 +404,7 @@ rt::Task<void> LbService::stop() {
   } else if (pool_) {
     sys::log_notice("IPVS: lvs_keep_on_stop: leaving the services in the kernel");
   }
+  co_await finish_scripts();
   // The reader sees end of file once nothing holds the FIFO open for writing; then it has a moment
   // to leave on its own before its process group is killed.
   fifos_ = engine::NotifyFifos();
@@ -413,6 +420,15 @@ rt::Task<void> LbService::stop() {
   wake_.reset();
   loop_done_.reset();
   kernel_token_.reset();
+}
+
+rt::Task<void> LbService::finish_scripts() {
+  if (!scripts_) co_return;
+  if (const std::size_t killed = co_await scripts_->finish(kScriptStopWait); killed > 0) {
+    sys::log_warning("{} notify/quorum script(s) still running after {} s of the stop: killed", killed,
+                     std::chrono::duration_cast<std::chrono::seconds>(kScriptStopWait).count());
+  }
+  scripts_.reset();
 }
 
 rt::Task<bool> LbService::acquire_kernel() {

@@ -32,6 +32,7 @@
 #include "ipvs/pool.hpp"
 #include "ipvs/types.hpp"
 #include "net/ipvs/client.hpp"
+#include "rt/task_group.hpp"
 
 namespace vigil::daemon {
 
@@ -86,6 +87,8 @@ class LbService {
   void mail(std::size_t virtual_server, std::size_t real_server, bool up, std::string reason) const;
   void run_script(const std::optional<config::Command>& command, std::string what);
   static rt::Task<void> run_command(config::Command command, std::string what);
+  // At stop: background scripts get a while to finish, then are killed and reaped.
+  rt::Task<void> finish_scripts();
 
   using Wake = asio::experimental::channel<void(asio::error_code, bool)>;
   // The load balancer's part of the running config (global, ssl, virtual servers): not the VRRP
@@ -109,6 +112,7 @@ class LbService {
   std::filesystem::path runtime_dir_;
   engine::NotifyFifos fifos_;                                   // notify_fifo and lvs_notify_fifo
   std::unique_ptr<engine::FifoScript> fifo_script_;             // lvs_notify_fifo_script
+  std::unique_ptr<rt::TaskGroup> scripts_;                      // notify_up/down, quorum_up/down in the background
   std::string ipvs_state_ = "unused";                           // for the status (engine/lb_status.hpp)
   std::vector<std::vector<std::optional<double>>> changed_at_;  // [vs][rs]: unix time of the last up/down
 };

@@ -8,6 +8,7 @@
 #include "daemon/config_source.hpp"
 #include "daemon/daemon.hpp"
 #include "daemon/exit_code.hpp"
+#include "daemon/fifo_script_service.hpp"
 #include "daemon/lb_service.hpp"
 #include "daemon/static_service.hpp"
 #include "daemon/vrrp_service.hpp"
@@ -58,8 +59,8 @@ int run(int argc, char** argv) {
   vigil::sys::set_log_level(*vigil::sys::parse_log_level(log_level));
   if (check_only) return check_config(config_file);
   vigil::daemon::DaemonHooks hooks;
-  // Each install wraps the previous ones: start runs alerts, statics, the load balancer, VRRP;
-  // stop the reverse.
+  // Each install wraps the previous ones: start runs alerts, statics, the FIFO readers, the load
+  // balancer, VRRP; stop the reverse.
   // Static addresses/routes come up before VRRP and go after it: virtual routes may rely on them.
   vigil::daemon::AlertService alerts;  // outlives every service that posts to it
   vigil::daemon::VrrpService vrrp(runtime_dir);
@@ -70,6 +71,9 @@ int run(int argc, char** argv) {
   // ha_suspend: the load balancer follows the VRRP states the notifier reports.
   alerts.follow_vrrp_states([&lb](const vigil::engine::VrrpAlert& state) { lb.on_vrrp_state(state); });
   lb.install(hooks);
+  // notify_fifo_script / vrrp_notify_fifo_script: up before the FIFOs' writers, down after them.
+  vigil::daemon::FifoScriptService fifo_readers(runtime_dir);
+  fifo_readers.install(hooks);
   vigil::daemon::StaticService statics;
   statics.install(hooks);
   alerts.install(hooks);

@@ -5,7 +5,7 @@
 // while the FIFO is in use. A script that ends on its own is logged and not restarted, as
 // keepalived does. stop() first gives it `grace` to leave by itself (the caller closes its end of
 // the FIFO first, so a `while read` loop sees end of file), then sends its process group SIGTERM
-// and, `grace` later, SIGKILL. (Not by cancelling sys::run: its cancellation throws past the kill.)
+// and, `grace` later, SIGKILL. (Not by cancelling sys::run, which would skip the end-of-file chance.)
 #include <asio/any_io_executor.hpp>
 #include <memory>
 #include <string>

@@ -1,9 +1,10 @@
 #include "engine/notifier.hpp"
 
 #include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
+#include <asio/error.hpp>
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
+#include <asio/system_error.hpp>
 #include <asio/use_awaitable.hpp>
 #include <cerrno>
 #include <cstring>
@@ -16,7 +17,11 @@ namespace vigil::engine {
 
 Notifier::Notifier(asio::any_io_executor executor, const std::vector<std::string>& fifo_paths, ScriptIdentity identity,
                    AlertSink* alerts)
-    : executor_(std::move(executor)), identity_(identity), alerts_(alerts), fifos_(fifo_paths) {}
+    : executor_(std::move(executor)),
+      identity_(identity),
+      alerts_(alerts),
+      fifos_(fifo_paths),
+      drains_(std::make_unique<rt::TaskGroup>(executor_)) {}
 
 std::string Notifier::fifo_line(const NotifyRequest& request) {
   return std::string(request.group ? "GROUP" : "INSTANCE") + " \"" + request.name + "\" " + request.state + " " +
@@ -51,28 +56,33 @@ void Notifier::enqueue(NotifyRequest request) {
   const bool idle = queue.empty();
   const std::string name = request.name;
   queue.push_back(std::move(request));
-  if (idle) {
+  if (idle && drains_) {
     ++running_;
-    asio::co_spawn(executor_, drain(name), asio::detached);
+    drains_->spawn(drain(name));
   }
 }
 
 rt::Task<void> Notifier::drain(std::string name) {
   auto& queue = queues_[name];
-  while (!queue.empty()) {
-    const NotifyRequest request = queue.front();
-    const std::string what = (request.group ? "group " : "instance ") + request.name + " " + request.state;
-    if (request.state_command) {
-      const auto argv = request.state_command->exec_argv();
-      const std::string label = "notify for " + what;
-      co_await run_command(*request.state_command, argv, label);
+  try {
+    while (!queue.empty()) {
+      const NotifyRequest request = queue.front();
+      const std::string what = (request.group ? "group " : "instance ") + request.name + " " + request.state;
+      if (request.state_command) {
+        const auto argv = request.state_command->exec_argv();
+        const std::string label = "notify for " + what;
+        co_await run_command(*request.state_command, argv, label);
+      }
+      if (request.notify_command) {
+        const auto argv = notify_argv(*request.notify_command, request);
+        const std::string label = "notify for " + what;
+        co_await run_command(*request.notify_command, argv, label);
+      }
+      queue.pop_front();
     }
-    if (request.notify_command) {
-      const auto argv = notify_argv(*request.notify_command, request);
-      const std::string label = "notify for " + what;
-      co_await run_command(*request.notify_command, argv, label);
-    }
-    queue.pop_front();
+  } catch (const asio::system_error& e) {
+    // finish() cancelled the drain at stop: its script was killed, what is queued is dropped.
+    if (e.code() != asio::error::operation_aborted) throw;
   }
   // An empty deque still holds a 512-byte chunk: 1000 instances kept 0.5 MB of them for nothing.
   queues_.erase(name);
@@ -102,6 +112,21 @@ void Notifier::write_fifos(const NotifyRequest& request) {
 rt::Task<void> Notifier::flush() {
   // running_ belongs to the notifier's executor: wait there, whoever asks.
   co_await asio::co_spawn(executor_, wait_idle(), asio::use_awaitable);
+}
+
+rt::Task<std::size_t> Notifier::finish(Duration grace) {
+  co_return co_await asio::co_spawn(executor_, finish_here(grace), asio::use_awaitable);
+}
+
+rt::Task<std::size_t> Notifier::finish_here(Duration grace) {
+  if (!drains_) co_return 0;
+  const std::size_t cancelled = co_await drains_->finish(grace);
+  if (cancelled > 0) {
+    sys::log_warning("{} notify script(s) still running after {} of the stop: killed", cancelled,
+                     format_duration(grace));
+  }
+  drains_.reset();  // its timer belongs to this executor
+  co_return cancelled;
 }
 
 rt::Task<void> Notifier::wait_idle() {

@@ -8,13 +8,16 @@
 #include <ctime>
 #include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "base/duration.hpp"
 #include "config/model.hpp"
 #include "engine/alert_sink.hpp"
 #include "engine/notify_fifo.hpp"
+#include "rt/task_group.hpp"
 #include "rt/tokens.hpp"
 
 namespace vigil::engine {
@@ -46,8 +49,12 @@ class Notifier {
 
   // Any thread: queues the request on the notifier's executor.
   void submit(NotifyRequest request);
-  // Resolves once every request submitted so far has run (orderly stop waits for notify_stop).
+  // Resolves once every request submitted so far has run.
   rt::Task<void> flush();
+  // The orderly stop: as flush() (notify_stop runs), but a script still running after `grace` is
+  // cancelled, which kills and reaps it, and the requests still queued behind it are dropped.
+  // Nothing is run after it. Returns how many instances' scripts were cancelled.
+  rt::Task<std::size_t> finish(Duration grace);
   // Whether `request` is mailed: smtp_alert on and a state change keepalived mails.
   [[nodiscard]] static bool wants_alert(const NotifyRequest& request);
   // FIFO line for `request`: `INSTANCE "VI_1" MASTER 100`.
@@ -60,6 +67,7 @@ class Notifier {
   void enqueue(NotifyRequest request);
   rt::Task<void> drain(std::string name);
   rt::Task<void> wait_idle();
+  rt::Task<std::size_t> finish_here(Duration grace);
   rt::Task<void> run_command(const config::Command& command, std::vector<std::string> argv, const std::string& what);
   void write_fifos(const NotifyRequest& request);
 
@@ -69,6 +77,7 @@ class Notifier {
   NotifyFifos fifos_;
   std::map<std::string, std::deque<NotifyRequest>> queues_;  // per instance/group: in order
   std::size_t running_ = 0;
+  std::unique_ptr<rt::TaskGroup> drains_;  // one drain per instance with requests; executor_ only
 };
 
 }  // namespace vigil::engine

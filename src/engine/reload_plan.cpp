@@ -149,6 +149,9 @@ void refuse_global_changes(const config::GlobalConfig& before, const config::Glo
   check("vrrp_gna_interval", before.vrrp_gna_interval == after.vrrp_gna_interval);
   check("notify_fifo", before.notify_fifo == after.notify_fifo);
   check("vrrp_notify_fifo", before.vrrp_notify_fifo == after.vrrp_notify_fifo);
+  // Their readers go with them: the script restarts with vigild, as the FIFO does.
+  check("notify_fifo_script", before.notify_fifo_script == after.notify_fifo_script);
+  check("vrrp_notify_fifo_script", before.vrrp_notify_fifo_script == after.vrrp_notify_fifo_script);
   check("script_user", before.script_user == after.script_user && before.script_group == after.script_group);
   check("script_security", before.script_security == after.script_security);
 }

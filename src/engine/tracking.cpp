@@ -1,6 +1,8 @@
 #include "engine/tracking.hpp"
 
 #include <algorithm>
+#include <asio/bind_cancellation_slot.hpp>
+#include <asio/cancellation_signal.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
@@ -23,7 +25,8 @@ namespace vigil::engine {
 namespace {
 
 constexpr auto kPollInterval = std::chrono::seconds(1);  // track_file and track_process
-// How long a stop waits for vrrp_script runs in flight (they are killed at their own timeout).
+// How long a stop waits for the pollers to end. A vrrp_script run in flight is cancelled, which
+// kills its process group and reaps it (sys::run), so this is only a bound on the unexpected.
 constexpr auto kStopWaitForScripts = std::chrono::seconds(3);
 
 using track::TrackerKind;
@@ -99,11 +102,12 @@ std::int64_t read_track_file(const std::string& path) {
 }  // namespace
 
 // One running poller (script, file or process). Retired on reload or stop: `stopping` is set on
-// the fast executor, so a status it posts after that is dropped there; the timer is the slow
-// executor's.
+// the fast executor, so a status it posts after that is dropped there; then, on the slow executor
+// that owns the coroutine, `cancel` ends it wherever it waits: a script it runs is killed and
+// reaped, not left to finish (or to outlive vigild).
 struct Tracking::Poller {
   std::atomic<bool> stopping{false};
-  std::shared_ptr<asio::steady_timer> timer;
+  asio::cancellation_signal cancel;  // slow executor
 };
 
 // What the pollers run: the tracked objects' definitions only, not a copy of the whole config
@@ -284,15 +288,18 @@ void Tracking::start_poller(TrackerKind kind, const std::string& name, TimePoint
     return poll_process(state_, poller, s.definitions.track_process.at(name));
   }();
   ++s.running;
-  asio::co_spawn(s.slow, std::move(task), [state = state_](const std::exception_ptr& error) {
-    --state->running;
-    if (!error) return;
-    try {
-      std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-      sys::log_error("tracker stopped on an internal error: {}", e.what());
-    }
-  });
+  asio::co_spawn(
+      s.slow, std::move(task),
+      asio::bind_cancellation_slot(poller->cancel.slot(), [state = state_, poller](const std::exception_ptr& error) {
+        --state->running;
+        // A retired poller's coroutine may end with the cancellation's operation_aborted.
+        if (!error || state->stopping || poller->stopping) return;
+        try {
+          std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+          sys::log_error("tracker stopped on an internal error: {}", e.what());
+        }
+      }));
 }
 
 void Tracking::stop_poller(TrackerKind kind, const std::string& name) {
@@ -302,9 +309,7 @@ void Tracking::stop_poller(TrackerKind kind, const std::string& name) {
   auto poller = found->second;
   s.pollers.erase(found);
   poller->stopping = true;
-  asio::post(s.slow, [poller] {
-    if (poller->timer) poller->timer->cancel();
-  });
+  asio::post(s.slow, [poller] { poller->cancel.emit(asio::cancellation_type::terminal); });
 }
 
 void Tracking::reload(const config::Config& config, const std::vector<TrackerPlan>& trackers,
@@ -362,7 +367,6 @@ void Tracking::post(const std::shared_ptr<Poller>& poller, TrackerKind kind, con
 rt::Task<void> Tracking::run_script(std::shared_ptr<State> state, std::shared_ptr<Poller> poller,
                                     config::VrrpScript script, bool script_security, TimePoint first_run) {
   auto timer = std::make_shared<asio::steady_timer>(state->slow);
-  poller->timer = timer;
   auto stopped = [&] { return state->stopping || poller->stopping; };
   auto status = std::make_shared<ScriptStatus>();
   status->name = script.name;
@@ -439,7 +443,6 @@ rt::Task<void> Tracking::run_script(std::shared_ptr<State> state, std::shared_pt
 rt::Task<void> Tracking::poll_file(std::shared_ptr<State> state, std::shared_ptr<Poller> poller,
                                    config::TrackFile file) {
   auto timer = std::make_shared<asio::steady_timer>(state->slow);
-  poller->timer = timer;
   auto stopped = [&] { return state->stopping || poller->stopping; };
   std::int64_t last = read_track_file(file.file);
   while (!stopped()) {
@@ -459,7 +462,6 @@ rt::Task<void> Tracking::poll_file(std::shared_ptr<State> state, std::shared_ptr
 rt::Task<void> Tracking::poll_process(std::shared_ptr<State> state, std::shared_ptr<Poller> poller,
                                       config::TrackProcess process) {
   auto timer = std::make_shared<asio::steady_timer>(state->slow);
-  poller->timer = timer;
   auto stopped = [&] { return state->stopping || poller->stopping; };
   bool last = true;
   bool first = true;
@@ -499,9 +501,7 @@ rt::Task<void> Tracking::stop() {
   // Named, not a temporary inside the co_await: g++ 12 destroys such temporaries twice, and this
   // one owns a shared_ptr (a use-after-free ASan found at stop).
   auto wind_down = [state, pollers]() -> rt::Task<void> {
-    for (const auto& poller : pollers) {
-      if (poller->timer) poller->timer->cancel();
-    }
+    for (const auto& poller : pollers) poller->cancel.emit(asio::cancellation_type::terminal);
     // Bounded: the instances release their VIPs only after this, and a run whose completion
     // never arrives (seen with Asio's io_uring backend at 1000 scripts a second) must not keep
     // them on the interface.

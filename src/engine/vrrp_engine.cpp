@@ -6,6 +6,7 @@
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
+#include <chrono>
 #include <filesystem>
 #include <set>
 
@@ -20,6 +21,9 @@ namespace {
 InstanceConfigPtr instance_in(const std::shared_ptr<const config::Config>& config, const std::string& name) {
   return {config, &config->vrrp_instance.at(name)};
 }
+
+// How long a stop lets notify scripts (notify_stop and any still running) finish before killing them.
+constexpr auto kNotifyStopWait = std::chrono::seconds(10);
 
 std::string in_runtime_dir(const std::string& runtime_dir, const std::string& path) {
   if (path.empty() || path.front() == '/') return path;
@@ -291,7 +295,8 @@ rt::Task<void> VrrpEngine::stop() {
     poll.expires_after(std::chrono::milliseconds(5));
     co_await poll.async_wait(rt::use_nothrow);
   }
-  co_await notifier_->flush();
+  // notify_stop and what is still queued run; a script that hangs must not hold the stop forever.
+  (void)co_await notifier_->finish(kNotifyStopWait);
   channels_->close_all();
   if (vmac_sysctls_) (void)vmac_sysctls_->restore_all();
   netlink_->stop();

@@ -10,9 +10,11 @@
 #include <asio/experimental/deferred.hpp>
 #include <asio/experimental/parallel_group.hpp>
 #include <asio/posix/stream_descriptor.hpp>
+#include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/thread_pool.hpp>
+#include <cerrno>
 #include <cstring>
 
 #include "sys/log.hpp"
@@ -65,6 +67,33 @@ rt::Task<Result<SpawnedChild>> spawn_here(SpawnRequest request) { co_return spaw
 struct ExitInfo {
   siginfo_t info{};
   bool timed_out = false;
+  bool cancelled = false;
+};
+
+// The child as long as nobody has reaped it. Normally wait_for_exit kills (if need be) and reaps
+// it; this is for the paths that never get there: the coroutine frame destroyed without being
+// resumed (its io_context torn down with the script running), or an exception between the spawn
+// and the wait (the caller cancelled while the spawn ran). The group gets SIGKILL at once and the
+// reap, a blocking wait for a process that is dying, runs on a spawner thread, never on the loop.
+class UnreapedChild {
+ public:
+  explicit UnreapedChild(pid_t pid) : pid_(pid) {}
+  UnreapedChild(const UnreapedChild&) = delete;
+  UnreapedChild& operator=(const UnreapedChild&) = delete;
+  ~UnreapedChild() {
+    if (reaped_) return;
+    ::kill(-pid_, SIGKILL);
+    asio::post(spawner_threads(), [pid = pid_] {
+      siginfo_t ignored{};
+      while (::waitid(P_PID, static_cast<id_t>(pid), &ignored, WEXITED) != 0 && errno == EINTR) {
+      }
+    });
+  }
+  void reaped() noexcept { reaped_ = true; }
+
+ private:
+  pid_t pid_;
+  bool reaped_ = false;
 };
 
 void drain(int fd, OutputCollector& collector) {
@@ -168,7 +197,15 @@ rt::Task<ExitInfo> wait_for_exit(stream_descriptor& pidfd, stream_descriptor& ou
   bool cancelled = false;
   if (!co_await await_exit(pidfd, options.timeout, cancelled)) {
     result.timed_out = !cancelled;
-    co_await kill_group_and_wait(pidfd, pid, result.timed_out ? options.term_grace : Duration::zero());
+    result.cancelled = cancelled;
+    if (cancelled) {
+      // The caller gave up on the script (a checker removed by a reload, a stop): it must not
+      // outlive the run. A cancelled coroutine's next co_await throws at once, which would skip
+      // the kill and the reap, so this one stops listening to cancellation: the kill below takes
+      // term_grace at most, then the SIGKILLed process's exit.
+      co_await asio::this_coro::reset_cancellation_state(asio::disable_cancellation());
+    }
+    co_await kill_group_and_wait(pidfd, pid, options.term_grace);
   }
   ::waitid(P_PIDFD, static_cast<id_t>(pidfd.native_handle()), &result.info, WEXITED);
   // The script is gone; children it left in the background may still hold the pipe open.
@@ -184,6 +221,7 @@ std::string_view to_string(ScriptOutcome outcome) noexcept {
     case ScriptOutcome::Exited: return "exited";
     case ScriptOutcome::Signaled: return "signaled";
     case ScriptOutcome::TimedOut: return "timed out";
+    case ScriptOutcome::Cancelled: return "cancelled";
   }
   return "unknown";
 }
@@ -200,6 +238,9 @@ std::string ScriptResult::describe(Duration timeout) const {
       return timeout > Duration::zero()
                  ? fmt::format("timed out after {} ({})", format_duration(timeout), signal_text())
                  : fmt::format("timed out ({})", signal_text());
+    case ScriptOutcome::Cancelled:
+      return exit_code >= 0 ? fmt::format("cancelled (it exited with status {} meanwhile)", exit_code)
+                            : fmt::format("cancelled ({})", signal_text());
   }
   return "unknown";
 }
@@ -218,6 +259,7 @@ rt::Task<Result<ScriptResult>> run(std::vector<std::string> argv, ScriptOptions 
   auto child = co_await asio::co_spawn(spawner_threads(), std::move(spawning), asio::use_awaitable);
   if (!child) co_return fail(child.error());
   const pid_t pid = child->pid;
+  UnreapedChild unreaped(pid);
   if (options.on_started) options.on_started(pid);
   stream_descriptor pidfd(executor, child->pidfd.release());
   stream_descriptor output(executor, child->output.release());
@@ -229,6 +271,7 @@ rt::Task<Result<ScriptResult>> run(std::vector<std::string> argv, ScriptOptions 
           asio::co_spawn(executor, collect_output(output, collector), asio::experimental::deferred))
           .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
   (void)order;
+  if (!wait_exception) unreaped.reaped();
   if (wait_exception) std::rethrow_exception(wait_exception);
   if (read_exception) std::rethrow_exception(read_exception);
 
@@ -244,6 +287,7 @@ rt::Task<Result<ScriptResult>> run(std::vector<std::string> argv, ScriptOptions 
     result.signal = exit_info.info.si_status;
   }
   if (exit_info.timed_out) result.outcome = ScriptOutcome::TimedOut;
+  if (exit_info.cancelled) result.outcome = ScriptOutcome::Cancelled;
   result.output_bytes = collector.total();
   result.output_truncated = collector.truncated();
   result.output = collector.take();

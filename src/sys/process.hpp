@@ -21,8 +21,9 @@ namespace vigil::sys {
 inline constexpr std::size_t kDefaultOutputLimit = 4096;
 
 struct ScriptOptions {
-  Duration timeout{};     // zero: no limit
-  Duration term_grace{};  // on timeout: zero sends SIGKILL at once, otherwise SIGTERM, this long, then SIGKILL
+  Duration timeout{};  // zero: no limit
+  // On timeout or cancellation: zero sends SIGKILL at once, otherwise SIGTERM, this long, then SIGKILL.
+  Duration term_grace{};
   std::optional<uid_t> uid;
   std::optional<gid_t> gid;
   std::optional<std::vector<std::string>> environment;  // "NAME=value"; nullopt: the daemon's own
@@ -35,9 +36,10 @@ struct ScriptOptions {
 };
 
 enum class ScriptOutcome {
-  Exited,    // exit_code is set
-  Signaled,  // killed by `signal` (not by us)
-  TimedOut,  // we killed its process group after the timeout; `signal` is what ended it
+  Exited,     // exit_code is set
+  Signaled,   // killed by `signal` (not by us)
+  TimedOut,   // we killed its process group after the timeout; `signal` is what ended it
+  Cancelled,  // the caller cancelled the run: we killed its process group and reaped it
 };
 
 [[nodiscard]] std::string_view to_string(ScriptOutcome outcome) noexcept;
@@ -61,8 +63,12 @@ struct ScriptResult {
 };
 
 // Errors are failures to start (not found, not executable, bad uid, out of descriptors); anything
-// that happens once the script runs is a ScriptResult. Cancelling the awaiting coroutine kills the
-// script's process group and reaps it.
+// that happens once the script runs is a ScriptResult. Cancelling the awaiting coroutine (terminal
+// cancellation through its slot: a parallel_group, with_timeout, a bound cancellation_signal) kills
+// the script's process group as a timeout does (SIGTERM, term_grace, SIGKILL), reaps it and
+// resumes with a Cancelled result; the caller's next co_await throws, as after any cancellation.
+// A run whose coroutine is destroyed without resuming (its io_context torn down) SIGKILLs the group
+// and is reaped on another thread. Grandchildren that left the group (setsid) are not followed.
 [[nodiscard]] rt::Task<Result<ScriptResult>> run(std::vector<std::string> argv, ScriptOptions options = {});
 
 // A shell command line is just argv {shell, "-c", line}.

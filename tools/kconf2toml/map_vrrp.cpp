@@ -83,10 +83,6 @@ std::string_view global_advice(std::string_view kw) {
     return "IPVS connection synchronisation is not supported; start it with `ipvsadm --start-daemon` from a notify "
            "command";
   }
-  if (is_one_of(kw, {"notify_fifo_script", "vrrp_notify_fifo_script"})) {
-    return "Vigil writes the FIFO but does not start its reader; run the reader as its own service, or use notify "
-           "commands";
-  }
   if (is_one_of(kw, {"checker_log_all_failures",
                      "no_email_faults",
                      "disable_local_igmp",
@@ -302,11 +298,11 @@ void map_global_defs(MapContext& ctx, const Node& node, Value& global, GlobalFac
       set_command(ctx, n, global, kw);
     } else if (kw == "startup_script_timeout" || kw == "shutdown_script_timeout") {
       set_duration(ctx, n, global, kw, 1, 1000);
-    } else if (kw == "lvs_notify_fifo_script") {
+    } else if (kw == "lvs_notify_fifo_script" || kw == "notify_fifo_script" || kw == "vrrp_notify_fifo_script") {
       // `SCRIPT [user [group]]`: the words after the script name its user, not arguments.
       if (n.args.size() > 1) {
         Value script = Value::string(n.args[0]);
-        ctx.note(n, script, "the script's user/group is dropped: Vigil runs it as its other IPVS scripts");
+        ctx.note(n, script, "the script's user/group is dropped: Vigil runs FIFO readers as vigild's own user");
         global.set(kw, std::move(script));
       } else {
         set_command(ctx, n, global, kw);

@@ -10,11 +10,16 @@ node "lb" (192.0.2.1) runs vigil-checkrun. 192.0.2.99 is nobody.
 2. flap: an HTTP checker follows its server going away and coming back, after retry probes.
 3. genhash: vigil-genhash and `vigilctl genhash` print the digest an http_get / ssl_get expects
    (http, https, --verbose, a chunked body) and the status code.
+4. ssl reload: a SIGHUP that changes [ssl] (the CA an ssl_get verifies against) turns the verdict
+   DOWN and back UP (vigil-checkrun applies [ssl] as vigild's reload does: CheckerSet::set_ssl).
+5. misc stop: stopped while misc_check scripts (with a background child each) run, the checkers
+   leave no script process behind (the CheckerSet stop vigild's load balancer uses at its stop).
 Usage: test_checkers.py VIGIL_CHECKRUN VIGIL_GENHASH VIGILCTL. Exit 0 pass, 1 fail, 77 skip.
 """
 
 import hashlib
 import json
+import signal
 import sys
 import time
 from pathlib import Path
@@ -210,6 +215,76 @@ def test_flap(lab, lb, srv, servers):
     check(transitions == [False, True, False, True], f"flap: verdicts {transitions}")
 
 
+def process_gone(pid: int) -> bool:
+    """Not running: gone, or a zombie its new parent (init) has yet to reap."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    return stat[stat.rindex(")") + 2] in "ZX"
+
+
+def test_misc_stop(lab, lb):
+    pids = lab.workdir / "misc-pids"
+    body = (f'misc_path = "echo $$ >> {pids}; sleep 60 & echo $! >> {pids}; wait"\n'
+            'misc_timeout = "100s"\n')
+    config = lab.workdir / "misc-stop.toml"
+    config.write_text('[[virtual_server]]\nip = "192.0.2.100"\nport = 80\ndelay_loop = "1s"\nwarmup = "0s"\n'
+                      + "".join(f'[[virtual_server.real_server]]\nip = "192.0.2.{2 + i}"\nport = 80\n'
+                                f'[[virtual_server.real_server.misc_check]]\n{body}' for i in range(2)))
+    run = lb.spawn([CHECKRUN, "--config", str(config)], name="checkrun-misc-stop")
+
+    def started():
+        return [int(p) for p in pids.read_text().split()] if pids.exists() else []
+    lab.wait_for(lambda: len(started()) == 4, timeout=10, what="two misc scripts and their children running")
+    status = run.stop()
+    check(status == 0, f"misc stop: vigil-checkrun left by itself on SIGTERM (exit {status})")
+    scripts = started()
+    try:
+        lab.wait_for(lambda: all(process_gone(pid) for pid in scripts), timeout=10, what="scripts gone")
+        check(True, f"misc stop: no script process left behind ({len(scripts)} pids)")
+    except vigil_lab.LabTimeout:
+        check(False, f"misc stop: still running: {[pid for pid in scripts if not process_gone(pid)]}")
+    check_sanitizers("misc stop run", run.output())
+
+
+def test_ssl_reload(lab, lb):
+    # Another self-signed certificate: as the CA, it cannot verify the server's.
+    other = lab.workdir / "other-cert.pem"
+    vigil_lab._run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                    "-nodes", "-days", "1", "-subj", "/CN=other.example.test",
+                    "-keyout", str(lab.workdir / "other-key.pem"), "-out", str(other)])
+    config = lab.workdir / "ssl-reload.toml"
+
+    def write(ca: Path):
+        config.write_text(f'[ssl]\nca = "{ca}"\n'
+                          '[[virtual_server]]\nip = "192.0.2.100"\nport = 443\ndelay_loop = "300ms"\n'
+                          'connect_timeout = "1s"\nwarmup = "0s"\nretry = 0\n'
+                          '[[virtual_server.real_server]]\nip = "192.0.2.2"\nport = 443\nalpha = true\n'
+                          '[[virtual_server.real_server.ssl_get]]\nsni_name = "www.example.test"\n'
+                          'verify_certificate = true\nurl = [{ path = "/health" }]\n')
+    write(lab.workdir / "cert.pem")
+    run = lb.spawn([CHECKRUN, "--config", str(config)], name="checkrun-ssl-reload")
+
+    def last_state():
+        seen = verdicts(run.output())
+        return seen[-1]["up"] if seen else None
+    lab.wait_for(lambda: last_state() is True, timeout=10, what="UP with the server's own CA")
+    write(other)
+    run.send_signal(signal.SIGHUP)
+    lab.wait_for(lambda: last_state() is False, timeout=10, what="DOWN after a reload to another CA")
+    check(True, "ssl reload: DOWN once [ssl].ca no longer verifies the server")
+    write(lab.workdir / "cert.pem")
+    run.send_signal(signal.SIGHUP)
+    lab.wait_for(lambda: last_state() is True, timeout=10, what="UP after a reload back to its CA")
+    check(True, "ssl reload: UP again once [ssl].ca verifies it")
+    run.stop()
+    check("[ssl] changed" in run.output(), "ssl reload: the reload says [ssl] changed")
+    check_sanitizers("ssl reload run", run.output())
+    transitions = [v["up"] for v in verdicts(run.output())]
+    check(transitions == [False, True, False, True], f"ssl reload: verdicts {transitions}")
+
+
 def main():
     vigil_lab.require_lab("dnsmasq", "openssl")
     with vigil_lab.Lab("checkers") as lab:
@@ -227,6 +302,8 @@ def main():
         test_table(lab, lb, srv)
         test_genhash(lb)
         test_flap(lab, lb, srv, servers)
+        test_ssl_reload(lab, lb)
+        test_misc_stop(lab, lb)
         if failures:
             lab.failed = True
     print(f"{len(failures)} failure(s)" if failures else "all checker scenarios passed")

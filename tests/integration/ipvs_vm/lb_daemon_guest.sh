@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs inside the IPVS VM: vigild reconciles the kernel with lb.toml at start (adds, edits in
 # place, removes a stale destination, leaves a foreign service alone) and removes its own
-# services at SIGTERM, after omega's notify_down and quorum_down have run. Meanwhile vigilctl
+# services at SIGTERM, after omega's notify_down and quorum_down have run, leaving no misc_check
+# script (nor its background child) running. Meanwhile vigilctl
 # status (text and JSON), /metrics and the lvs_notify_fifo report the real servers and checkers.
 fail() { echo "FAIL: $*"; ipvsadm -Sn; exit 1; }
 ipvsadm -A -t 192.0.2.50:80 -s rr                      # not ours: must survive start and stop
@@ -78,6 +79,11 @@ grep -q 192.0.2.50 /tmp/metrics && fail "metrics: counters of a service that is 
 line=$(head -n 1 /run/vigil/lvs.fifo)
 [ "$line" = 'RS [198.51.100.6]:tcp:80 [192.0.2.20]:tcp:80 DOWN' ] || fail "lvs_notify_fifo line: '$line'"
 echo "status, metrics and lvs_notify_fifo: ok"
+i=0
+until [ "$(wc -l < /tmp/misc_pids 2>/dev/null)" = 2 ]; do
+  i=$((i + 1)); [ $i -lt 100 ] || fail "the long misc_check script did not start"
+  sleep 0.1
+done
 kill -TERM $pid
 wait $pid; rc=$?
 cat /tmp/vigild.log
@@ -88,4 +94,10 @@ echo "$after" | grep -q -- '-A -t 192.0.2.50:80' || fail "the foreign service wa
 [ "$(echo "$after" | grep -c -- '^-A')" = 1 ] || fail "vigild left its services behind"
 [ -e /tmp/rs1_down ] || fail "omega: notify_down did not run at stop"
 [ "$(cat /tmp/quorum_down 2>/dev/null)" = lost ] || fail "omega: quorum_down did not run at stop"
+# The script vigild reaped is gone; its background child, killed with the group, is init's to reap.
+for p in $(cat /tmp/misc_pids); do
+  state=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f1)
+  case "$state" in '' | Z | X) ;; *) fail "misc_check process $p still running after vigild stopped (state $state)" ;; esac
+done
+echo "no misc_check script left behind: ok"
 echo "lb daemon: ok"

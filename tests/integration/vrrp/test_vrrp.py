@@ -4,7 +4,7 @@ faults, unicast, IPv6, VMAC, sync groups and notify scripts. `test_vrrp.py SCENA
 
 from __future__ import annotations
 
-import os
+from pathlib import Path
 import shutil
 import signal
 import time
@@ -254,13 +254,25 @@ def sync_group(lab):
 
 
 def notify(lab):
-    """notify_* commands run in order with keepalived's arguments; the FIFO gets one line per change."""
+    """notify_* commands run in order with keepalived's arguments; the FIFOs get one line per change,
+    read by the vrrp_notify_fifo_script and notify_fifo_script vigild starts with the FIFO's path as
+    their last argument; at stop they read the STOP line, then end of file, and leave."""
     a, b = two_nodes(lab)
     record = lab.unique_path("a-notify", ".log")
-    fifo = lab.unique_path("a-notify", ".fifo")
-    os.mkfifo(fifo)
-    reader = a.spawn(["sh", "-c", f"cat {fifo} > {record}.fifo"], name="fifo-reader")
-    config = toml_table("global", {"vrrp_rt_priority": 0, "vrrp_no_swap": False, "vrrp_notify_fifo": str(fifo)})
+    readers = {}
+    for key in ("vrrp_notify_fifo", "notify_fifo"):
+        fifo = lab.unique_path(f"a-{key}", ".fifo")  # vigild creates it
+        out = lab.unique_path(f"a-{key}", ".lines")
+        # Exec form: the FIFO's path arrives as $1; the reader notes its pid to show it left.
+        script = ["/bin/sh", "-c",
+                  f'echo "$$ $1" > {out}.reader; while read -r line; do echo "$line" >> {out}; done < "$1"',
+                  "reader"]
+        readers[key] = (fifo, out, script)
+    config = toml_table("global", {"vrrp_rt_priority": 0, "vrrp_no_swap": False,
+                                   "vrrp_notify_fifo": str(readers["vrrp_notify_fifo"][0]),
+                                   "vrrp_notify_fifo_script": readers["vrrp_notify_fifo"][2],
+                                   "notify_fifo": str(readers["notify_fifo"][0]),
+                                   "notify_fifo_script": readers["notify_fifo"][2]})
     config += instance(priority=100, **FAST,
                        notify_master=f"echo master >> {record}", notify_backup=f"echo backup >> {record}",
                        notify_fault=f"echo fault >> {record}", notify_stop=f"echo stop >> {record}",
@@ -271,14 +283,22 @@ def notify(lab):
     va.wait_state("BACKUP")
     vb.kill()
     va.wait_state("MASTER", timeout=10)
+    for key, (fifo, out, _) in readers.items():
+        lab.wait_for(lambda: 'INSTANCE "VI_1" MASTER 100' in (out.read_text() if out.exists() else ""),
+                     timeout=10, what=f"{key}_script read the MASTER line")
     va.stop()
     lines = [line for line in record.read_text().splitlines() if line]
     assert_equal(lines, ["backup", "notify INSTANCE VI_1 BACKUP 100", "master", "notify INSTANCE VI_1 MASTER 100",
                          "stop", "notify INSTANCE VI_1 STOP 100"], "notify commands and their order")
-    reader.stop()
-    fifo_lines = (record.parent / (record.name + ".fifo")).read_text().splitlines()
-    assert_equal(fifo_lines, ['INSTANCE "VI_1" BACKUP 100', 'INSTANCE "VI_1" MASTER 100', 'INSTANCE "VI_1" STOP 100'],
-                 "notify FIFO lines")
+    for key, (fifo, out, _) in readers.items():
+        assert_equal(out.read_text().splitlines(),
+                     ['INSTANCE "VI_1" BACKUP 100', 'INSTANCE "VI_1" MASTER 100', 'INSTANCE "VI_1" STOP 100'],
+                     f"{key} lines read by {key}_script")
+        pid, path = (out.parent / (out.name + ".reader")).read_text().split()
+        assert_equal(path, str(fifo), f"{key}_script got the FIFO's path as its last argument")
+        # vigild reaped it at stop (it left at end of file): not even a zombie is left.
+        if Path(f"/proc/{pid}").exists():
+            raise AssertionError(f"{key}_script (pid {pid}) still exists after vigild stopped")
 
 
 def trackers(lab):

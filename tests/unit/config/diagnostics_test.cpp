@@ -432,6 +432,24 @@ vrrp_instance:
   CHECK(out == want);
 }
 
+TEST_CASE("notify_fifo_script and vrrp_notify_fifo_script need the FIFOs they read") {
+  CHECK(toml_error(R"([global]
+vrrp_notify_fifo_script = "/usr/local/bin/read-fifo"
+)") == "t.toml:2:27: error: global.vrrp_notify_fifo_script: vrrp_notify_fifo_script needs vrrp_notify_fifo (the "
+       "FIFO it reads)");
+  CHECK(toml_error(R"([global]
+vrrp_notify_fifo = "vrrp.fifo"
+notify_fifo_script = "/usr/local/bin/read-fifo"
+)") == "t.toml:3:22: error: global.notify_fifo_script: notify_fifo_script needs notify_fifo (the FIFO it reads)");
+  const auto loaded = load_string(
+      "[global]\nnotify_fifo = \"all.fifo\"\nnotify_fifo_script = \"/bin/reader\"\nvrrp_notify_fifo = \"v.fifo\"\n"
+      "vrrp_notify_fifo_script = [\"/bin/reader\", \"--vrrp\"]\n",
+      Syntax::kToml, "t.toml");
+  REQUIRE(loaded.ok());
+  CHECK(loaded.config->global.notify_fifo_script->shell == "/bin/sh");
+  CHECK(loaded.config->global.vrrp_notify_fifo_script->argv.back() == "--vrrp");
+}
+
 TEST_CASE("lvs_notify_fifo_script needs the FIFO it reads") {
   CHECK(toml_error(R"([global]
 lvs_notify_fifo_script = "/usr/local/bin/read-lvs-fifo"

@@ -153,6 +153,17 @@ TEST_CASE("reload plan: instances, table-driven") {
        [](config::Config& c) { c.global.vrrp_rt_priority = 5; },
        {{"VI_1", A::kUnchanged}, {"VI_2", A::kUnchanged}},
        1},
+      {"a notify FIFO's reader script, as the FIFO itself",
+       [](config::Config& c) {
+         c.global.vrrp_notify_fifo = "vrrp.fifo";
+         config::Command reader;
+         reader.kind = config::CommandKind::kExec;
+         reader.argv = {"/usr/local/bin/read-fifo"};
+         c.global.vrrp_notify_fifo_script = reader;
+         c.global.notify_fifo_script = reader;
+       },
+       {{"VI_1", A::kUnchanged}, {"VI_2", A::kUnchanged}},
+       3},
       {"a global VRRP does not use",
        [](config::Config& c) { c.global.router_id = "lb-2"; },
        {{"VI_1", A::kUnchanged}, {"VI_2", A::kUnchanged}}},

@@ -259,7 +259,11 @@ TEST_CASE("global_defs: lvs_notify_fifo_script maps, its user and group are drop
   auto with_user =
       map("global_defs {\n lvs_notify_fifo /run/lvs.fifo\n lvs_notify_fifo_script /bin/reader nobody\n}\n");
   CHECK(text_at(with_user.doc, "global.lvs_notify_fifo_script") == "/bin/reader");
-  // The VRRP FIFO readers are still not started by Vigil.
-  auto vrrp = map("global_defs {\n vrrp_notify_fifo_script /bin/reader\n}\n");
-  CHECK(has_diagnostic(vrrp.diagnostics, Severity::kWarning, "'vrrp_notify_fifo_script' is not supported", 2));
+  // The VRRP FIFO readers map the same way.
+  auto vrrp =
+      map("global_defs {\n notify_fifo /run/all.fifo\n notify_fifo_script /bin/all-reader\n vrrp_notify_fifo "
+          "/run/vrrp.fifo\n vrrp_notify_fifo_script /bin/reader root\n}\n");
+  CHECK(text_at(vrrp.doc, "global.notify_fifo_script") == "/bin/all-reader");
+  CHECK(text_at(vrrp.doc, "global.vrrp_notify_fifo_script") == "/bin/reader");
+  CHECK(has_diagnostic(vrrp.diagnostics, Severity::kNote, "user/group is dropped", 5));
 }

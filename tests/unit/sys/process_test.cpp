@@ -2,11 +2,14 @@
 
 #include <doctest/doctest.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <asio/bind_cancellation_slot.hpp>
+#include <asio/cancellation_signal.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
@@ -14,9 +17,11 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <thread>
 
+#include "rt/with_timeout.hpp"
 #include "sys/fd_limit.hpp"
 #include "test_support.hpp"
 
@@ -82,6 +87,74 @@ std::vector<pid_t> zombie_children() {
     if (state == 'Z' && parent == ::getpid()) zombies.push_back(std::stoi(name));
   }
   return zombies;
+}
+
+// Whether `pid` is gone for good: reaped, not merely dead (a zombie still answers kill(pid, 0)).
+bool reaped(pid_t pid) { return ::kill(pid, 0) != 0 && errno == ESRCH; }
+
+// Waits (a bounded poll, no timing asserted) for something another thread or process does.
+bool eventually(const std::function<bool()>& done) {
+  for (int i = 0; i < 1000; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return done();
+}
+
+// A file the script writes once it is ready to be cancelled (its trap set, its background child
+// started): "PID\n" of the background child, or anything.
+class ReadyFile {
+ public:
+  ReadyFile() {
+    static int counter = 0;
+    path_ = std::filesystem::temp_directory_path() /
+            ("vigil-process-test-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
+    std::filesystem::remove(path_);
+  }
+  ~ReadyFile() { std::filesystem::remove(path_); }
+  ReadyFile(const ReadyFile&) = delete;
+  ReadyFile& operator=(const ReadyFile&) = delete;
+  [[nodiscard]] std::string path() const { return path_.string(); }
+  [[nodiscard]] std::string text() const {
+    std::ifstream in(path_);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  }
+  [[nodiscard]] bool ready() const { return text().ends_with("\n"); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct CancelledRun {
+  pid_t pid = 0;
+  std::optional<Result<ScriptResult>> result;
+};
+
+// Starts `line`, runs the loop until the script reports ready, cancels the coroutine awaiting the
+// run (terminal cancellation through its slot, as CheckerSet::stop does) and runs the loop until
+// nothing is left to do.
+CancelledRun run_and_cancel(const std::string& line, const ReadyFile& ready, ScriptOptions options = {}) {
+  CancelledRun run;
+  asio::io_context context(1);
+  asio::cancellation_signal cancel;
+  std::exception_ptr failure;
+  options.on_started = [&run](pid_t pid) { run.pid = pid; };
+  auto awaiting = [](std::vector<std::string> argv, ScriptOptions with) -> vigil::rt::Task<Result<ScriptResult>> {
+    auto result = co_await vigil::sys::run(std::move(argv), std::move(with));
+    co_return result;
+  };
+  asio::co_spawn(context, awaiting(vigil::sys::shell_command(line), std::move(options)),
+                 asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, Result<ScriptResult> r) {
+                   failure = e;
+                   run.result = std::move(r);
+                 }));
+  for (int i = 0; i < 1000 && !ready.ready(); ++i) context.run_for(10ms);
+  REQUIRE(ready.ready());
+  REQUIRE(run.pid > 0);
+  cancel.emit(asio::cancellation_type::terminal);
+  context.run();
+  if (failure) std::rethrow_exception(failure);
+  return run;
 }
 
 }  // namespace
@@ -273,12 +346,109 @@ TEST_CASE("1000 concurrent scripts finish while a 10 ms timer keeps ticking") {
   CHECK(zombie_children().empty());
 }
 
+TEST_CASE("a cancelled run kills its script and reaps it") {
+  const ReadyFile ready;
+  const auto run = run_and_cancel("echo > " + ready.path() + "; sleep 60", ready);
+  REQUIRE(run.result.has_value());
+  REQUIRE(run.result->has_value());
+  const ScriptResult& result = **run.result;
+  CHECK(result.outcome == ScriptOutcome::Cancelled);
+  CHECK(result.signal == SIGKILL);
+  CHECK(result.describe() == "cancelled (killed by signal 9 (SIGKILL))");
+  CHECK(reaped(run.pid));
+  CHECK(zombie_children().empty());
+}
+
+TEST_CASE("a cancelled run sends SIGTERM first, and SIGKILL after term_grace to a script that ignores it") {
+  ScriptOptions options;
+  options.term_grace = 200ms;
+  SUBCASE("a script that leaves on SIGTERM") {
+    const ReadyFile ready;
+    const auto run = run_and_cancel("trap 'echo got-term; exit 3' TERM; echo > " + ready.path() + "; sleep 60 & wait",
+                                    ready, options);
+    REQUIRE(run.result.has_value());
+    REQUIRE(run.result->has_value());
+    CHECK((*run.result)->outcome == ScriptOutcome::Cancelled);
+    CHECK((*run.result)->exit_code == 3);
+    CHECK((*run.result)->describe() == "cancelled (it exited with status 3 meanwhile)");
+    CHECK(reaped(run.pid));
+  }
+  SUBCASE("a script that ignores SIGTERM") {
+    const ReadyFile ready;
+    // An ignored signal stays ignored across exec: the sleep ignores SIGTERM too.
+    const auto run = run_and_cancel("trap '' TERM; echo > " + ready.path() + "; sleep 60", ready, options);
+    REQUIRE(run.result.has_value());
+    REQUIRE(run.result->has_value());
+    CHECK((*run.result)->outcome == ScriptOutcome::Cancelled);
+    CHECK((*run.result)->signal == SIGKILL);
+    CHECK(reaped(run.pid));
+  }
+  CHECK(zombie_children().empty());
+}
+
+TEST_CASE("a cancelled run kills the background children in the script's process group") {
+  const ReadyFile ready;
+  const auto run = run_and_cancel("sleep 60 & echo $! > " + ready.path() + "; wait", ready);
+  const pid_t background = std::stoi(ready.text());
+  REQUIRE(run.result.has_value());
+  REQUIRE(run.result->has_value());
+  CHECK((*run.result)->outcome == ScriptOutcome::Cancelled);
+  CHECK(reaped(run.pid));
+  // The grandchild is init's to reap once its parent is gone: it must no longer run.
+  CHECK(stopped_running(background));
+}
+
+TEST_CASE("a run cancelled by with_timeout around it kills and reaps its script") {
+  asio::io_context context(1);
+  pid_t pid = 0;
+  std::optional<Result<ScriptResult>> result;
+  std::exception_ptr failure;
+  auto bounded = [&pid]() -> vigil::rt::Task<Result<ScriptResult>> {
+    ScriptOptions options;
+    options.on_started = [&pid](pid_t started) { pid = started; };
+    auto run = vigil::sys::run(vigil::sys::shell_command("sleep 60"), std::move(options));
+    co_return co_await vigil::rt::with_timeout(std::move(run), 200ms);
+  };
+  asio::co_spawn(context, bounded(), [&](std::exception_ptr e, Result<ScriptResult> r) {
+    failure = e;
+    result = std::move(r);
+  });
+  context.run();
+  if (failure) std::rethrow_exception(failure);
+  REQUIRE(result.has_value());
+  REQUIRE_FALSE(result->has_value());
+  CHECK(result->error().code == std::errc::timed_out);
+  REQUIRE(pid > 0);
+  CHECK(reaped(pid));
+  CHECK(zombie_children().empty());
+}
+
+TEST_CASE("a run whose coroutine is destroyed with its io_context kills and reaps its script") {
+  const ReadyFile ready;
+  pid_t pid = 0;
+  {
+    asio::io_context context(1);
+    ScriptOptions options;
+    options.on_started = [&pid](pid_t started) { pid = started; };
+    asio::co_spawn(context,
+                   vigil::sys::run(vigil::sys::shell_command("echo > " + ready.path() + "; sleep 60"), options),
+                   [](std::exception_ptr, Result<ScriptResult>) {});
+    for (int i = 0; i < 1000 && !ready.ready(); ++i) context.run_for(10ms);
+    REQUIRE(ready.ready());
+    REQUIRE(pid > 0);
+  }  // the frame goes with the context, its script still running
+  // The reap runs on a spawner thread.
+  CHECK(eventually([pid] { return reaped(pid); }));
+  CHECK(zombie_children().empty());
+}
+
 TEST_CASE("shell_command and to_string") {
   CHECK(vigil::sys::shell_command("exit 1") == std::vector<std::string>{"/bin/sh", "-c", "exit 1"});
   CHECK(vigil::sys::shell_command("x", "/bin/bash").front() == "/bin/bash");
   CHECK(vigil::sys::to_string(ScriptOutcome::Exited) == "exited");
   CHECK(vigil::sys::to_string(ScriptOutcome::Signaled) == "signaled");
   CHECK(vigil::sys::to_string(ScriptOutcome::TimedOut) == "timed out");
+  CHECK(vigil::sys::to_string(ScriptOutcome::Cancelled) == "cancelled");
   ScriptResult result;
   result.duration = 1500ms;
   CHECK(vigil::format_duration(result.duration) == "1500ms");
