@@ -17,8 +17,8 @@ FifoScriptService::FifoScriptService(std::filesystem::path runtime_dir) : runtim
 
 void FifoScriptService::install(DaemonHooks& hooks) {
   DaemonHooks mine;
-  mine.start = [this](asio::io_context& context, const ConfigModel& config) { return start(context, config); };
-  mine.reload = [this](const ConfigModel&, const ConfigModel& next) { return reload(next); };
+  mine.start = [this](asio::io_context& context, const SharedConfig& config) { return start(context, *config); };
+  mine.reload = [this](const SharedConfig&, const SharedConfig& next) { return reload(*next); };
   mine.stop = [this] { return stop(); };
   wrap_hooks(hooks, std::move(mine));
 }
