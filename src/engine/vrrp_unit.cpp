@@ -592,6 +592,9 @@ rt::Task<Result<void>> VrrpUnit::kernel_job(std::size_t index, const KernelJob& 
 rt::Task<void> VrrpUnit::send_gratuitous([[maybe_unused]] std::shared_ptr<VrrpUnit> self, std::size_t index,
                                          std::vector<IpPrefix> vips, std::uint32_t repeat) {
   asio::steady_timer pause(context_.executor);
+  // A send that fails once usually fails for the whole burst (no packet socket, a link gone):
+  // one warning per burst, the rest at debug level.
+  bool failure_reported = false;
   for (std::uint32_t round = 0; round < repeat; ++round) {
     for (const auto& vip : vips) {
       auto& member = members_[index];
@@ -624,8 +627,10 @@ rt::Task<void> VrrpUnit::send_gratuitous([[maybe_unused]] std::shared_ptr<VrrpUn
         sent = co_await sender->second.send_neighbour_advert(vip.address, false);
       }
       if (!sent) {
-        sys::log_debug("vrrp_instance {}: gratuitous {} for {} not sent: {}", members_[index].config->name,
-                       v4 ? "ARP" : "NA", vip.to_string(), sent.error().to_string());
+        const auto level = failure_reported ? sys::LogLevel::Debug : sys::LogLevel::Warning;
+        sys::log(level, "vrrp_instance {}: gratuitous {} for {} not sent: {}", members_[index].config->name,
+                 v4 ? "ARP" : "NA", vip.to_string(), sent.error().to_string());
+        failure_reported = true;
       }
       const Duration gap = v4 ? context_.garp_interval : context_.gna_interval;
       if (gap > Duration::zero()) {
