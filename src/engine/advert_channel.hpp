@@ -54,6 +54,10 @@ class AdvertChannel : public std::enable_shared_from_this<AdvertChannel> {
   void drain();
 
   rt::Task<Result<void>> send(std::span<const std::uint8_t> message, IpAddress destination);
+  // Never waits: a full send buffer fails with resource_unavailable_try_again (then await send()).
+  [[nodiscard]] Result<void> try_send(std::span<const std::uint8_t> message, const IpAddress& destination) {
+    return socket_.try_send(message, destination);
+  }
 
  private:
   AdvertChannel(asio::any_io_executor executor, ChannelKey key, net::wire::VrrpSocket socket);

@@ -270,7 +270,8 @@ rt::Task<void> VrrpUnit::run() {
   if (context_.prepare_tokens) (void)context_.prepare_tokens->try_send(asio::error_code{}, true);
   co_await start_members();
   for (;;) {
-    co_await process_inputs();
+    // (Each awaited call costs a coroutine frame: skipped when there is nothing to do.)
+    if (!inbox_empty()) co_await process_inputs();
     if (stopping_ && kernel_idle()) break;
     if (stop_requested_ && !stopping_) {
       co_await stop_members();
@@ -279,7 +280,9 @@ rt::Task<void> VrrpUnit::run() {
     if (inbox_empty()) {
       const auto deadline = stopping_ ? std::nullopt : next_deadline();
       timer_.expires_at(deadline ? wake_time(*deadline) : TimePoint::max());
+      sleeping_ = true;
       co_await timer_.async_wait(rt::use_nothrow);
+      sleeping_ = false;
     }
     co_await step();
   }
@@ -318,12 +321,12 @@ rt::Task<void> VrrpUnit::stop_members() {
 }
 
 rt::Task<void> VrrpUnit::step() {
-  co_await process_inputs();
+  if (!inbox_empty()) co_await process_inputs();
   if (stopping_ || !timer_due()) co_return;
   // Adverts that queued up while we slept (or were descheduled) count before an expired timer;
   // a wake for an input alone needs no extra read.
   drain_channels();
-  co_await process_inputs();
+  if (!inbox_empty()) co_await process_inputs();
   const auto now = Clock::now();
   if (!timer_due()) co_return;
   // The adverts due now were scheduled for their send-grid slot: their sends record how late
@@ -333,7 +336,7 @@ rt::Task<void> VrrpUnit::step() {
     if (due && *due <= now) members_[i].advert_slot = wake_time(*due) - Duration(ordinal_);
   }
   auto actions = fire_timers(now);
-  co_await execute(std::move(actions));
+  if (!actions.empty()) co_await execute(std::move(actions));
   for (auto& member : members_) member.advert_slot.reset();
 }
 
@@ -355,6 +358,8 @@ rt::Task<void> VrrpUnit::process_inputs() {
       usable.up = member.config->dont_track_primary || (link && link->running);
       usable.primary_address = member.channel->source_address();
       out = feed(input.member, usable, now);
+    } else if (auto* decided = std::get_if<Decided>(&input.what)) {
+      out = std::move(decided->batches);
     } else if (auto* change = std::get_if<Reconfigure>(&input.what)) {
       out = apply_reconfigure(input.member, std::move(change->config), now);
       if (context_.gate) --context_.gate->holds;  // its removals hold the gate from here on
@@ -367,7 +372,7 @@ rt::Task<void> VrrpUnit::process_inputs() {
       }
       out = feed(input.member, event, now);
     }
-    co_await execute(std::move(out));
+    if (!out.empty()) co_await execute(std::move(out));
   }
   // Inputs come one or two per wake-up: hand the buffer back rather than keep it per unit.
   std::vector<Input>().swap(inbox_);
@@ -396,12 +401,34 @@ void VrrpUnit::handle_packet(std::size_t index, const net::wire::ReceivedPacket&
   out = feed(index, vrrp::AdvertReceived{outcome->advert, outcome->source}, now);
 }
 
+void VrrpUnit::receive(std::size_t index, net::wire::ReceivedPacket&& packet) {
+  // The common case -- a backup hearing its master -- needs no wake-up: the unit is asleep with
+  // nothing queued, so the advert is checked and fed to the core right here, and the core only
+  // moves its master-down deadline later. The armed timer is left alone: when it fires at the old
+  // deadline, step() finds nothing due and run() arms the new one (one timer per master-down
+  // interval instead of a cancel and a re-arm per advert). Anything else goes through the inbox
+  // in order: actions to execute, an earlier deadline, a unit that is busy or stopping.
+  if (!sleeping_ || !inbox_empty() || stopping_ || stop_requested_) {
+    push_input(Input{index, std::move(packet)});
+    return;
+  }
+  std::vector<vrrp::MemberActions> out;
+  handle_packet(index, packet, out, Clock::now());
+  if (!out.empty()) {
+    push_input(Input{index, Decided{std::move(out)}});
+    return;
+  }
+  const auto deadline = next_deadline();
+  if (deadline && wake_time(*deadline) < timer_.expiry()) wake();
+}
+
 rt::Task<void> VrrpUnit::execute(std::vector<vrrp::MemberActions> batches) {
   for (auto& batch : batches) {
     const std::size_t index = batch.member;
     for (auto& action : batch.actions) {
       if (const auto* send = std::get_if<vrrp::SendAdvert>(&action)) {
-        co_await send_advert(index, send->advert);
+        if (const auto blocked = try_send_advert(index, send->advert))
+          co_await send_advert(index, send->advert, *blocked);
       } else if (const auto* add = std::get_if<vrrp::AddVips>(&action)) {
         queue_kernel(index, KernelJob{KernelJob::Kind::kAddVips, add->request, add->vips, nullptr, false});
       } else if (const auto* remove = std::get_if<vrrp::RemoveVips>(&action)) {
@@ -416,22 +443,43 @@ rt::Task<void> VrrpUnit::execute(std::vector<vrrp::MemberActions> batches) {
   }
 }
 
-rt::Task<void> VrrpUnit::send_advert(std::size_t index, const vrrp::Advert& advert) {
+std::optional<std::size_t> VrrpUnit::try_send_advert(std::size_t index, const vrrp::Advert& advert) {
   auto& member = members_[index];
-  if (!member.channel) co_return;
-  const auto& config = core(index).config();
-  vrrp::EncodeContext encode{member.channel->source_address(), member.channel->multicast_group(),
-                             config.v3_checksum_as_v2};
+  if (!member.channel) return std::nullopt;
   if (member.advert_slot && context_.lateness) {
     context_.lateness->record(Clock::now() - *member.advert_slot);
     member.advert_slot.reset();
   }
+  const auto& config = core(index).config();
+  vrrp::EncodeContext encode{member.channel->source_address(), member.channel->multicast_group(),
+                             config.v3_checksum_as_v2};
   // One advert per unicast peer (the v3 pseudo-header names the real destination), else one to
-  // the group; no list is built per advert. The peers are read afresh after each send, which may
-  // have waited while a reload changed them.
-  for (std::size_t i = 0;; ++i) {
+  // the group; no list is built per advert.
+  const auto& peers = config.unicast_peers;
+  const std::size_t destinations = std::max<std::size_t>(peers.size(), 1);
+  for (std::size_t i = 0; i < destinations; ++i) {
+    encode.destination = peers.empty() ? member.channel->multicast_group() : peers[i];
+    const auto bytes = vrrp::encode(advert, encode);
+    const auto sent = member.channel->try_send(bytes, encode.destination);
+    if (sent) continue;
+    const auto code = sent.error().code;
+    if (code == std::errc::resource_unavailable_try_again || code == std::errc::operation_would_block) return i;
+    sys::log_warning("vrrp_instance {}: advert to {} not sent: {}", member.config->name, encode.destination.to_string(),
+                     sent.error().to_string());
+  }
+  return std::nullopt;
+}
+
+rt::Task<void> VrrpUnit::send_advert(std::size_t index, const vrrp::Advert& advert, std::size_t first_destination) {
+  auto& member = members_[index];
+  // The peers are read afresh after each send, which may have waited while a reload changed them.
+  for (std::size_t i = first_destination;; ++i) {
+    if (!member.channel) co_return;
+    const auto& config = core(index).config();
     const auto& peers = config.unicast_peers;
     if (i >= std::max<std::size_t>(peers.size(), 1)) break;
+    vrrp::EncodeContext encode{member.channel->source_address(), member.channel->multicast_group(),
+                               config.v3_checksum_as_v2};
     encode.destination = peers.empty() ? member.channel->multicast_group() : peers[i];
     const auto bytes = vrrp::encode(advert, encode);
     const auto destination = encode.destination;
@@ -716,7 +764,7 @@ Result<void> VrrpUnit::try_attach(std::size_t index) {
   std::weak_ptr<VrrpUnit> weak = weak_from_this();
   member.channel->attach(member.config->virtual_router_id, [weak, index](net::wire::ReceivedPacket&& packet) {
     if (auto unit = weak.lock()) {
-      unit->push_input(Input{index, std::move(packet)});
+      unit->receive(index, std::move(packet));
     }
   });
   member.channel->start();

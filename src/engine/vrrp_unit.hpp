@@ -173,9 +173,14 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
   struct Reconfigure {
     InstanceConfigPtr config;
   };
+  // Actions the core already returned (for an advert handled on arrival, see receive()), waiting
+  // to be executed in order with the unit's other inputs.
+  struct Decided {
+    std::vector<vrrp::MemberActions> batches;
+  };
   struct Input {
     std::size_t member = 0;
-    std::variant<vrrp::Event, net::wire::ReceivedPacket, RetryAttach, Reconfigure> what;
+    std::variant<vrrp::Event, net::wire::ReceivedPacket, RetryAttach, Reconfigure, Decided> what;
   };
 
   rt::Task<void> prepare();
@@ -197,7 +202,12 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
   rt::Task<void> execute(std::vector<vrrp::MemberActions> batches);
   std::vector<vrrp::MemberActions> apply_reconfigure(std::size_t index, InstanceConfigPtr config, TimePoint now);
   rt::Task<void> wait_for_gate(std::size_t index);
-  rt::Task<void> send_advert(std::size_t index, const vrrp::Advert& advert);
+  // An advert arrived for member `index` (from the channel's receive loop or a drain).
+  void receive(std::size_t index, net::wire::ReceivedPacket&& packet);
+  // Sends to every destination without waiting (no coroutine frame per advert); returns the first
+  // destination whose send found the socket's buffer full, from which send_advert goes on waiting.
+  std::optional<std::size_t> try_send_advert(std::size_t index, const vrrp::Advert& advert);
+  rt::Task<void> send_advert(std::size_t index, const vrrp::Advert& advert, std::size_t first_destination);
   void handle_packet(std::size_t index, const net::wire::ReceivedPacket& packet, std::vector<vrrp::MemberActions>& out,
                      TimePoint now);
   void queue_kernel(std::size_t index, KernelJob job);
@@ -235,6 +245,7 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
   unsigned ordinal_ = 0;
   bool stop_requested_ = false;
   bool stopping_ = false;
+  bool sleeping_ = false;  // run() waits on timer_ with nothing queued
   bool finished_ = false;
 };
 

@@ -213,14 +213,18 @@ Result<void> VrrpSocket::send_now(std::span<const std::uint8_t> message, const I
   return {};
 }
 
-asio::awaitable<Result<void>> VrrpSocket::send(std::span<const std::uint8_t> message, IpAddress destination) {
+Result<void> VrrpSocket::try_send(std::span<const std::uint8_t> message, const IpAddress& destination) {
   if (destination.family() != options_.family) {
-    co_return fail(
+    return fail(
         make_error(std::errc::address_family_not_supported,
                    "VRRP destination " + destination.to_string() + " on a " + to_string(options_.family) + " socket"));
   }
+  return send_now(message, destination);
+}
+
+asio::awaitable<Result<void>> VrrpSocket::send(std::span<const std::uint8_t> message, IpAddress destination) {
   for (;;) {
-    auto sent = send_now(message, destination);
+    auto sent = try_send(message, destination);
     if (sent || (sent.error().code != std::errc::resource_unavailable_try_again &&
                  sent.error().code != std::errc::operation_would_block)) {
       co_return sent;

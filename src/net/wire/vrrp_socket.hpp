@@ -86,6 +86,10 @@ class VrrpSocket {
 
   // Sends one VRRP message (no IP header: the kernel builds it) to the group or to one peer.
   asio::awaitable<Result<void>> send(std::span<const std::uint8_t> message, IpAddress destination);
+  // The same without waiting: a full send buffer is an error with code
+  // resource_unavailable_try_again (then await send()). The engine's common path: no coroutine
+  // frame per advert.
+  [[nodiscard]] Result<void> try_send(std::span<const std::uint8_t> message, const IpAddress& destination);
 
   // Waits for the next packet.
   asio::awaitable<Result<ReceivedPacket>> receive();
