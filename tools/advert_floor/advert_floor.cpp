@@ -117,7 +117,8 @@ Endpoint open_endpoint(const std::string& interface, Family family) {
   if (endpoint.index == 0) die("interface " + interface);
   endpoint.source = source_address(interface, family);
   const bool v4 = family == Family::kIPv4;
-  endpoint.group = v4 ? IpAddress::v4({224, 0, 0, 18}) : IpAddress::v6({0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x12});
+  endpoint.group =
+      v4 ? IpAddress::v4({224, 0, 0, 18}) : IpAddress::v6({0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x12});
   const int fd = ::socket(v4 ? AF_INET : AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, kVrrpProtocol);
   if (fd < 0) die("raw socket on " + interface);
   if (::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, interface.c_str(), static_cast<socklen_t>(interface.size())) != 0) {
@@ -410,7 +411,7 @@ Options parse(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   const Options options = parse(argc, argv);
-  struct sigaction action{};
+  struct sigaction action {};
   action.sa_handler = on_signal;  // no SA_RESTART: the sleep or poll returns EINTR
   ::sigaction(SIGTERM, &action, nullptr);
   ::sigaction(SIGINT, &action, nullptr);
@@ -424,7 +425,9 @@ int main(int argc, char** argv) {
   }
   rusage usage_now{};
   ::getrusage(RUSAGE_SELF, &usage_now);
-  auto seconds = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; };
+  auto seconds = [](const timeval& tv) {
+    return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
+  };
   std::printf("adverts=%llu wakeups=%llu cpu_user_s=%.3f cpu_system_s=%.3f\n",
               static_cast<unsigned long long>(counters.adverts), static_cast<unsigned long long>(counters.wakeups),
               seconds(usage_now.ru_utime), seconds(usage_now.ru_stime));
