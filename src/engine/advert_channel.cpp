@@ -2,6 +2,7 @@
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <asio/post.hpp>
 
 #include "sys/log.hpp"
 #include "vrrp/packet.hpp"
@@ -38,7 +39,13 @@ void AdvertChannel::close() {
 }
 
 void AdvertChannel::drain() {
-  if (closed_) return;
+  if (closed_ || drained_) return;
+  // Handlers already queued (the other timers that expired with this one) run before the posted
+  // reset, so they skip the read; whatever the loop collects from the kernel after it reads again.
+  drained_ = true;
+  asio::post(executor_, [weak = weak_from_this()] {
+    if (auto channel = weak.lock()) channel->drained_ = false;
+  });
   auto packets = socket_.try_receive_all();
   if (!packets) return;  // the receive loop reports socket errors
   for (auto& packet : *packets) dispatch(std::move(packet));
