@@ -34,6 +34,7 @@ void AdvertChannel::start() {
 }
 
 void AdvertChannel::close() {
+  flush();  // a last priority-0 advert may still be queued
   closed_ = true;
   socket_.close();
 }
@@ -53,6 +54,58 @@ void AdvertChannel::drain() {
 
 rt::Task<Result<void>> AdvertChannel::send(std::span<const std::uint8_t> message, IpAddress destination) {
   co_return co_await socket_.send(message, destination);
+}
+
+void AdvertChannel::queue_send(std::vector<std::uint8_t> message, const IpAddress& destination) {
+  if (closed_) return;
+  if (outgoing_.empty()) {
+    asio::post(executor_, [weak = weak_from_this()] {
+      if (auto channel = weak.lock()) channel->flush();
+    });
+  }
+  outgoing_.push_back(Outgoing{std::move(message), destination});
+}
+
+void AdvertChannel::flush() {
+  if (outgoing_.empty() || closed_) return;
+  std::vector<net::wire::VrrpSocket::OutMessage> messages;
+  messages.reserve(outgoing_.size());
+  for (const auto& out : outgoing_) messages.push_back({out.bytes, out.destination});
+  std::size_t sent = 0;
+  while (sent < outgoing_.size()) {
+    auto batch = socket_.try_send_batch(std::span(messages).subspan(sent));
+    if (batch && *batch > 0) {
+      sent += *batch;
+      continue;
+    }
+    // The first one left failed or would block: a full buffer waits in send_rest (with whatever
+    // follows, to keep the order); any other error loses this advert only.
+    const auto code = batch ? std::make_error_code(std::errc::resource_unavailable_try_again) : batch.error().code;
+    if (code == std::errc::resource_unavailable_try_again || code == std::errc::operation_would_block) break;
+    const auto header = vrrp::peek_header(outgoing_[sent].bytes);
+    sys::log_warning("VRRP advert (vrid {}) to {} on {} not sent: {}", header ? header->vrid : 0,
+                     outgoing_[sent].destination.to_string(), key_.interface, batch.error().to_string());
+    ++sent;
+  }
+  if (sent < outgoing_.size()) {
+    std::vector<Outgoing> rest(std::make_move_iterator(outgoing_.begin() + static_cast<std::ptrdiff_t>(sent)),
+                               std::make_move_iterator(outgoing_.end()));
+    asio::co_spawn(executor_, send_rest(shared_from_this(), std::move(rest)), asio::detached);
+  }
+  outgoing_.clear();
+}
+
+rt::Task<void> AdvertChannel::send_rest([[maybe_unused]] std::shared_ptr<AdvertChannel> self,
+                                        std::vector<Outgoing> rest) {
+  for (const auto& out : rest) {
+    if (closed_) co_return;
+    const auto sent = co_await socket_.send(out.bytes, out.destination);
+    if (!sent) {
+      const auto header = vrrp::peek_header(out.bytes);
+      sys::log_warning("VRRP advert (vrid {}) to {} on {} not sent: {}", header ? header->vrid : 0,
+                       out.destination.to_string(), key_.interface, sent.error().to_string());
+    }
+  }
 }
 
 rt::Task<void> AdvertChannel::receive_loop([[maybe_unused]] std::shared_ptr<AdvertChannel> self) {

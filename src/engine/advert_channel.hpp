@@ -56,14 +56,22 @@ class AdvertChannel : public std::enable_shared_from_this<AdvertChannel> {
   void drain();
 
   rt::Task<Result<void>> send(std::span<const std::uint8_t> message, IpAddress destination);
-  // Never waits: a full send buffer fails with resource_unavailable_try_again (then await send()).
-  [[nodiscard]] Result<void> try_send(std::span<const std::uint8_t> message, const IpAddress& destination) {
-    return socket_.try_send(message, destination);
-  }
+  // Queues an advert for one sendmmsg with the others queued in this batch of ready handlers (the
+  // units of one send-grid slot wake together), sent by a handler posted behind them, in order.
+  // A slot's adverts then leave back to back, so a backup wakes once for them rather than once
+  // each, and the master makes one system call per slot and socket. `vrid` names it in errors.
+  void queue_send(std::vector<std::uint8_t> message, const IpAddress& destination);
 
  private:
   AdvertChannel(asio::any_io_executor executor, ChannelKey key, net::wire::VrrpSocket socket);
   rt::Task<void> receive_loop(std::shared_ptr<AdvertChannel> self);
+  struct Outgoing {
+    std::vector<std::uint8_t> bytes;
+    IpAddress destination;
+  };
+  // Sends what queue_send queued; what the socket does not take at once is sent by send_rest.
+  void flush();
+  rt::Task<void> send_rest(std::shared_ptr<AdvertChannel> self, std::vector<Outgoing> rest);
   void dispatch(net::wire::ReceivedPacket&& packet);
 
   asio::any_io_executor executor_;
@@ -73,7 +81,9 @@ class AdvertChannel : public std::enable_shared_from_this<AdvertChannel> {
   std::uint64_t unknown_vrid_ = 0;
   bool started_ = false;
   bool closed_ = false;
-  bool drained_ = false;  // in the current batch of handlers; reset by a handler posted behind it
+  bool drained_ = false;
+  std::vector<Outgoing> outgoing_;  // queued in this batch; flush() is posted when it was empty  // in the current
+                                    // batch of handlers; reset by a handler posted behind it
 };
 
 // The channels of one engine, shared by key and closed when the last user detaches.

@@ -271,10 +271,10 @@ rt::Task<void> VrrpUnit::run() {
   co_await start_members();
   for (;;) {
     // (Each awaited call costs a coroutine frame: skipped when there is nothing to do.)
-    if (!inbox_empty()) co_await process_inputs();
+    if (!inbox_empty()) process_inputs();
     if (stopping_ && kernel_idle()) break;
     if (stop_requested_ && !stopping_) {
-      co_await stop_members();
+      stop_members();
       continue;
     }
     if (inbox_empty()) {
@@ -303,30 +303,30 @@ rt::Task<void> VrrpUnit::start_members() {
     interface.up = member.channel != nullptr;
     if (member.channel) interface.primary_address = member.channel->source_address();
     auto actions = feed(i, interface, now);
-    co_await execute(std::move(actions));
+    execute(std::move(actions));
   }
-  co_await process_inputs();  // tracker states posted before the start count from the start
+  process_inputs();  // tracker states posted before the start count from the start
   for (std::size_t i = 0; i < members_.size(); ++i) {
     auto actions = feed(i, vrrp::Started{}, Clock::now());
-    co_await execute(std::move(actions));
+    execute(std::move(actions));
   }
 }
 
-rt::Task<void> VrrpUnit::stop_members() {
+void VrrpUnit::stop_members() {
   stopping_ = true;
   for (std::size_t i = 0; i < members_.size(); ++i) {
     auto actions = feed(i, vrrp::StopRequested{}, Clock::now());
-    co_await execute(std::move(actions));
+    execute(std::move(actions));
   }
 }
 
 rt::Task<void> VrrpUnit::step() {
-  if (!inbox_empty()) co_await process_inputs();
+  if (!inbox_empty()) process_inputs();
   if (stopping_ || !timer_due()) co_return;
   // Adverts that queued up while we slept (or were descheduled) count before an expired timer;
   // a wake for an input alone needs no extra read.
   drain_channels();
-  if (!inbox_empty()) co_await process_inputs();
+  if (!inbox_empty()) process_inputs();
   const auto now = Clock::now();
   if (!timer_due()) co_return;
   // The adverts due now were scheduled for their send-grid slot: their sends record how late
@@ -336,11 +336,11 @@ rt::Task<void> VrrpUnit::step() {
     if (due && *due <= now) members_[i].advert_slot = wake_time(*due) - Duration(ordinal_);
   }
   auto actions = fire_timers(now);
-  if (!actions.empty()) co_await execute(std::move(actions));
+  if (!actions.empty()) execute(std::move(actions));
   for (auto& member : members_) member.advert_slot.reset();
 }
 
-rt::Task<void> VrrpUnit::process_inputs() {
+void VrrpUnit::process_inputs() {
   while (!inbox_empty()) {
     Input input = std::move(inbox_[inbox_head_++]);
     const auto now = Clock::now();
@@ -372,7 +372,7 @@ rt::Task<void> VrrpUnit::process_inputs() {
       }
       out = feed(input.member, event, now);
     }
-    if (!out.empty()) co_await execute(std::move(out));
+    if (!out.empty()) execute(std::move(out));
   }
   // Inputs come one or two per wake-up: hand the buffer back rather than keep it per unit.
   std::vector<Input>().swap(inbox_);
@@ -422,13 +422,12 @@ void VrrpUnit::receive(std::size_t index, net::wire::ReceivedPacket&& packet) {
   if (deadline && wake_time(*deadline) < timer_.expiry()) wake();
 }
 
-rt::Task<void> VrrpUnit::execute(std::vector<vrrp::MemberActions> batches) {
+void VrrpUnit::execute(std::vector<vrrp::MemberActions> batches) {
   for (auto& batch : batches) {
     const std::size_t index = batch.member;
     for (auto& action : batch.actions) {
       if (const auto* send = std::get_if<vrrp::SendAdvert>(&action)) {
-        if (const auto blocked = try_send_advert(index, send->advert))
-          co_await send_advert(index, send->advert, *blocked);
+        send_advert(index, send->advert);
       } else if (const auto* add = std::get_if<vrrp::AddVips>(&action)) {
         queue_kernel(index, KernelJob{KernelJob::Kind::kAddVips, add->request, add->vips, nullptr, false});
       } else if (const auto* remove = std::get_if<vrrp::RemoveVips>(&action)) {
@@ -443,9 +442,9 @@ rt::Task<void> VrrpUnit::execute(std::vector<vrrp::MemberActions> batches) {
   }
 }
 
-std::optional<std::size_t> VrrpUnit::try_send_advert(std::size_t index, const vrrp::Advert& advert) {
+void VrrpUnit::send_advert(std::size_t index, const vrrp::Advert& advert) {
   auto& member = members_[index];
-  if (!member.channel) return std::nullopt;
+  if (!member.channel) return;
   if (member.advert_slot && context_.lateness) {
     context_.lateness->record(Clock::now() - *member.advert_slot);
     member.advert_slot.reset();
@@ -459,35 +458,7 @@ std::optional<std::size_t> VrrpUnit::try_send_advert(std::size_t index, const vr
   const std::size_t destinations = std::max<std::size_t>(peers.size(), 1);
   for (std::size_t i = 0; i < destinations; ++i) {
     encode.destination = peers.empty() ? member.channel->multicast_group() : peers[i];
-    const auto bytes = vrrp::encode(advert, encode);
-    const auto sent = member.channel->try_send(bytes, encode.destination);
-    if (sent) continue;
-    const auto code = sent.error().code;
-    if (code == std::errc::resource_unavailable_try_again || code == std::errc::operation_would_block) return i;
-    sys::log_warning("vrrp_instance {}: advert to {} not sent: {}", member.config->name, encode.destination.to_string(),
-                     sent.error().to_string());
-  }
-  return std::nullopt;
-}
-
-rt::Task<void> VrrpUnit::send_advert(std::size_t index, const vrrp::Advert& advert, std::size_t first_destination) {
-  auto& member = members_[index];
-  // The peers are read afresh after each send, which may have waited while a reload changed them.
-  for (std::size_t i = first_destination;; ++i) {
-    if (!member.channel) co_return;
-    const auto& config = core(index).config();
-    const auto& peers = config.unicast_peers;
-    if (i >= std::max<std::size_t>(peers.size(), 1)) break;
-    vrrp::EncodeContext encode{member.channel->source_address(), member.channel->multicast_group(),
-                               config.v3_checksum_as_v2};
-    encode.destination = peers.empty() ? member.channel->multicast_group() : peers[i];
-    const auto bytes = vrrp::encode(advert, encode);
-    const auto destination = encode.destination;
-    const auto sent = co_await member.channel->send(bytes, destination);
-    if (!sent) {
-      sys::log_warning("vrrp_instance {}: advert to {} not sent: {}", member.config->name, destination.to_string(),
-                       sent.error().to_string());
-    }
+    member.channel->queue_send(vrrp::encode(advert, encode), encode.destination);
   }
 }
 

@@ -191,23 +191,22 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
   [[nodiscard]] Result<void> try_attach(std::size_t index);
   rt::Task<void> remove_stale_vips(std::size_t index);
   rt::Task<void> start_members();
-  rt::Task<void> stop_members();
+  void stop_members();
   // One wake-up of the loop: inputs, then expired timers. Kept out of run() so that run()'s frame,
   // alive as long as the unit, holds no temporaries (1000 units: 1000 frames).
   rt::Task<void> step();
-  rt::Task<void> process_inputs();
+  void process_inputs();
   [[nodiscard]] bool inbox_empty() const { return inbox_head_ == inbox_.size(); }
   void enqueue(Input input);     // processed at the next wake-up
   void push_input(Input input);  // and wakes the unit
-  rt::Task<void> execute(std::vector<vrrp::MemberActions> batches);
+  void execute(std::vector<vrrp::MemberActions> batches);
   std::vector<vrrp::MemberActions> apply_reconfigure(std::size_t index, InstanceConfigPtr config, TimePoint now);
   rt::Task<void> wait_for_gate(std::size_t index);
   // An advert arrived for member `index` (from the channel's receive loop or a drain).
   void receive(std::size_t index, net::wire::ReceivedPacket&& packet);
-  // Sends to every destination without waiting (no coroutine frame per advert); returns the first
-  // destination whose send found the socket's buffer full, from which send_advert goes on waiting.
-  std::optional<std::size_t> try_send_advert(std::size_t index, const vrrp::Advert& advert);
-  rt::Task<void> send_advert(std::size_t index, const vrrp::Advert& advert, std::size_t first_destination);
+  // Hands the advert, one per destination, to the channel's batch for this slot (no waiting, no
+  // coroutine frame per advert).
+  void send_advert(std::size_t index, const vrrp::Advert& advert);
   void handle_packet(std::size_t index, const net::wire::ReceivedPacket& packet, std::vector<vrrp::MemberActions>& out,
                      TimePoint now);
   void queue_kernel(std::size_t index, KernelJob job);
