@@ -23,9 +23,16 @@ Result<std::shared_ptr<AdvertChannel>> AdvertChannel::open(const asio::any_io_ex
 AdvertChannel::AdvertChannel(asio::any_io_executor executor, ChannelKey key, net::wire::VrrpSocket socket)
     : executor_(std::move(executor)), key_(std::move(key)), socket_(std::move(socket)) {}
 
-void AdvertChannel::attach(std::uint8_t vrid, Receiver receiver) { receivers_[vrid] = std::move(receiver); }
+void AdvertChannel::attach(std::uint8_t vrid, Receiver receiver) {
+  if (!receivers_[vrid]) ++attached_;
+  receivers_[vrid] = std::move(receiver);
+  if (!receivers_[vrid]) --attached_;
+}
 
-void AdvertChannel::detach(std::uint8_t vrid) { receivers_.erase(vrid); }
+void AdvertChannel::detach(std::uint8_t vrid) {
+  if (receivers_[vrid]) --attached_;
+  receivers_[vrid] = nullptr;
+}
 
 void AdvertChannel::start() {
   if (started_ || closed_) return;
@@ -126,18 +133,19 @@ void AdvertChannel::dispatch(net::wire::ReceivedPacket&& packet) {
   if (!header) {
     // Too short to name a VRID: every instance listening here saw a malformed advert, and each
     // counts it (as too-short) when it checks it.
-    for (auto& [vrid, receive] : receivers_) {
+    for (auto& receive : receivers_) {
+      if (!receive) continue;
       auto copy = packet;
       receive(std::move(copy));
     }
     return;
   }
-  const auto receiver = receivers_.find(header->vrid);
-  if (receiver == receivers_.end()) {
+  auto& receiver = receivers_[header->vrid];
+  if (!receiver) {
     ++unknown_vrid_;  // another router's VRID on this link: normal, not an error
     return;
   }
-  receiver->second(std::move(packet));
+  receiver(std::move(packet));
 }
 
 Result<std::shared_ptr<AdvertChannel>> ChannelRegistry::acquire(const ChannelKey& key) {

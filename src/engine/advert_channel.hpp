@@ -3,6 +3,7 @@
 // and source address, as keepalived shares one socket per interface. Packets are handed to the
 // instance that owns their VRID, so a host with 1000 instances reads each advert once instead of
 // 1000 times.
+#include <array>
 #include <asio/any_io_executor.hpp>
 #include <compare>
 #include <cstdint>
@@ -41,7 +42,7 @@ class AdvertChannel : public std::enable_shared_from_this<AdvertChannel> {
   [[nodiscard]] int interface_index() const { return socket_.interface_index(); }
   // Packets whose VRID no attached instance owns (keepalived counts these too).
   [[nodiscard]] std::uint64_t unknown_vrid_packets() const { return unknown_vrid_; }
-  [[nodiscard]] bool empty() const { return receivers_.empty(); }
+  [[nodiscard]] bool empty() const { return attached_ == 0; }
 
   void attach(std::uint8_t vrid, Receiver receiver);
   void detach(std::uint8_t vrid);
@@ -77,7 +78,9 @@ class AdvertChannel : public std::enable_shared_from_this<AdvertChannel> {
   asio::any_io_executor executor_;
   ChannelKey key_;
   net::wire::VrrpSocket socket_;
-  std::map<std::uint8_t, Receiver> receivers_;
+  // By VRID: a direct index (a map's lookup was a visible share of a backup's time per advert).
+  std::array<Receiver, 256> receivers_;
+  std::size_t attached_ = 0;
   std::uint64_t unknown_vrid_ = 0;
   bool started_ = false;
   bool closed_ = false;
