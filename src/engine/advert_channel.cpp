@@ -9,7 +9,8 @@
 
 namespace vigil::engine {
 
-Result<std::shared_ptr<AdvertChannel>> AdvertChannel::open(const asio::any_io_executor& executor, ChannelKey key) {
+Result<std::shared_ptr<AdvertChannel>> AdvertChannel::open(const asio::any_io_executor& executor, ChannelKey key,
+                                                           AdvertLateness* lateness) {
   net::wire::VrrpSocketOptions options;
   options.interface = key.interface;
   options.family = key.family;
@@ -17,11 +18,12 @@ Result<std::shared_ptr<AdvertChannel>> AdvertChannel::open(const asio::any_io_ex
   options.source = key.source;
   auto socket = net::wire::VrrpSocket::open(executor, options);
   if (!socket) return fail(std::move(socket.error()));
-  return std::shared_ptr<AdvertChannel>(new AdvertChannel(executor, std::move(key), std::move(*socket)));
+  return std::shared_ptr<AdvertChannel>(new AdvertChannel(executor, std::move(key), std::move(*socket), lateness));
 }
 
-AdvertChannel::AdvertChannel(asio::any_io_executor executor, ChannelKey key, net::wire::VrrpSocket socket)
-    : executor_(std::move(executor)), key_(std::move(key)), socket_(std::move(socket)) {}
+AdvertChannel::AdvertChannel(asio::any_io_executor executor, ChannelKey key, net::wire::VrrpSocket socket,
+                             AdvertLateness* lateness)
+    : executor_(std::move(executor)), key_(std::move(key)), socket_(std::move(socket)), lateness_(lateness) {}
 
 void AdvertChannel::attach(std::uint8_t vrid, Receiver receiver) {
   if (!receivers_[vrid]) ++attached_;
@@ -63,21 +65,26 @@ rt::Task<Result<void>> AdvertChannel::send(std::span<const std::uint8_t> message
   co_return co_await socket_.send(message, destination);
 }
 
-void AdvertChannel::queue_send(std::vector<std::uint8_t> message, const IpAddress& destination) {
+void AdvertChannel::queue_send(std::vector<std::uint8_t> message, const IpAddress& destination,
+                               std::optional<TimePoint> slot) {
   if (closed_) return;
   if (outgoing_.empty()) {
     asio::post(executor_, [weak = weak_from_this()] {
       if (auto channel = weak.lock()) channel->flush();
     });
   }
-  outgoing_.push_back(Outgoing{std::move(message), destination});
+  outgoing_.push_back(Outgoing{std::move(message), destination, slot});
 }
 
 void AdvertChannel::flush() {
   if (outgoing_.empty() || closed_) return;
   std::vector<net::wire::VrrpSocket::OutMessage> messages;
   messages.reserve(outgoing_.size());
-  for (const auto& out : outgoing_) messages.push_back({out.bytes, out.destination});
+  const auto now = Clock::now();
+  for (const auto& out : outgoing_) {
+    messages.push_back({out.bytes, out.destination});
+    if (out.slot && lateness_) lateness_->record(now - *out.slot);
+  }
   std::size_t sent = 0;
   while (sent < outgoing_.size()) {
     auto batch = socket_.try_send_batch(std::span(messages).subspan(sent));
@@ -150,7 +157,7 @@ void AdvertChannel::dispatch(net::wire::ReceivedPacket&& packet) {
 
 Result<std::shared_ptr<AdvertChannel>> ChannelRegistry::acquire(const ChannelKey& key) {
   if (auto found = channels_.find(key); found != channels_.end()) return found->second;
-  auto channel = AdvertChannel::open(executor_, key);
+  auto channel = AdvertChannel::open(executor_, key, lateness_);
   if (!channel) return channel;
   channels_.emplace(key, *channel);
   return channel;

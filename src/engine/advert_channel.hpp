@@ -14,8 +14,10 @@
 #include <span>
 #include <string>
 
+#include "base/duration.hpp"
 #include "base/ip_address.hpp"
 #include "base/result.hpp"
+#include "engine/advert_lateness.hpp"
 #include "net/wire/vrrp_socket.hpp"
 #include "rt/tokens.hpp"
 
@@ -34,7 +36,9 @@ class AdvertChannel : public std::enable_shared_from_this<AdvertChannel> {
  public:
   using Receiver = std::function<void(net::wire::ReceivedPacket&&)>;
 
-  static Result<std::shared_ptr<AdvertChannel>> open(const asio::any_io_executor& executor, ChannelKey key);
+  // `lateness` (may be null) records how late scheduled adverts leave.
+  static Result<std::shared_ptr<AdvertChannel>> open(const asio::any_io_executor& executor, ChannelKey key,
+                                                     AdvertLateness* lateness = nullptr);
 
   [[nodiscard]] const ChannelKey& key() const { return key_; }
   [[nodiscard]] const IpAddress& source_address() const { return socket_.source_address(); }
@@ -60,15 +64,17 @@ class AdvertChannel : public std::enable_shared_from_this<AdvertChannel> {
   // Queues an advert for one sendmmsg with the others queued in this batch of ready handlers (the
   // units of one send-grid slot wake together), sent by a handler posted behind them, in order.
   // A slot's adverts then leave back to back, so a backup wakes once for them rather than once
-  // each, and the master makes one system call per slot and socket. `vrid` names it in errors.
-  void queue_send(std::vector<std::uint8_t> message, const IpAddress& destination);
+  // each, and the master makes one system call per slot and socket.
+  // `slot`: when the advert was scheduled for; its lateness is recorded when it is sent.
+  void queue_send(std::vector<std::uint8_t> message, const IpAddress& destination, std::optional<TimePoint> slot);
 
  private:
-  AdvertChannel(asio::any_io_executor executor, ChannelKey key, net::wire::VrrpSocket socket);
+  AdvertChannel(asio::any_io_executor executor, ChannelKey key, net::wire::VrrpSocket socket, AdvertLateness* lateness);
   rt::Task<void> receive_loop(std::shared_ptr<AdvertChannel> self);
   struct Outgoing {
     std::vector<std::uint8_t> bytes;
     IpAddress destination;
+    std::optional<TimePoint> slot;
   };
   // Sends what queue_send queued; what the socket does not take at once is sent by send_rest.
   void flush();
@@ -81,6 +87,7 @@ class AdvertChannel : public std::enable_shared_from_this<AdvertChannel> {
   // By VRID: a direct index (a map's lookup was a visible share of a backup's time per advert).
   std::array<Receiver, 256> receivers_;
   std::size_t attached_ = 0;
+  AdvertLateness* lateness_ = nullptr;
   std::uint64_t unknown_vrid_ = 0;
   bool started_ = false;
   bool closed_ = false;
@@ -92,7 +99,8 @@ class AdvertChannel : public std::enable_shared_from_this<AdvertChannel> {
 // The channels of one engine, shared by key and closed when the last user detaches.
 class ChannelRegistry {
  public:
-  explicit ChannelRegistry(asio::any_io_executor executor) : executor_(std::move(executor)) {}
+  explicit ChannelRegistry(asio::any_io_executor executor, AdvertLateness* lateness = nullptr)
+      : executor_(std::move(executor)), lateness_(lateness) {}
   Result<std::shared_ptr<AdvertChannel>> acquire(const ChannelKey& key);
   // Detaches `vrid` and closes the channel when no instance uses it any more.
   void release(const ChannelKey& key, std::uint8_t vrid);
@@ -100,6 +108,7 @@ class ChannelRegistry {
 
  private:
   asio::any_io_executor executor_;
+  AdvertLateness* lateness_ = nullptr;
   std::map<ChannelKey, std::shared_ptr<AdvertChannel>> channels_;
 };
 

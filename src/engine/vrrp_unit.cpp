@@ -445,10 +445,9 @@ void VrrpUnit::execute(std::vector<vrrp::MemberActions> batches) {
 void VrrpUnit::send_advert(std::size_t index, const vrrp::Advert& advert) {
   auto& member = members_[index];
   if (!member.channel) return;
-  if (member.advert_slot && context_.lateness) {
-    context_.lateness->record(Clock::now() - *member.advert_slot);
-    member.advert_slot.reset();
-  }
+  // Its lateness is recorded when the channel sends it (once per advert, not per peer).
+  std::optional<TimePoint> slot = context_.lateness ? member.advert_slot : std::nullopt;
+  member.advert_slot.reset();
   const auto& config = core(index).config();
   vrrp::EncodeContext encode{member.channel->source_address(), member.channel->multicast_group(),
                              config.v3_checksum_as_v2};
@@ -458,7 +457,7 @@ void VrrpUnit::send_advert(std::size_t index, const vrrp::Advert& advert) {
   const std::size_t destinations = std::max<std::size_t>(peers.size(), 1);
   for (std::size_t i = 0; i < destinations; ++i) {
     encode.destination = peers.empty() ? member.channel->multicast_group() : peers[i];
-    member.channel->queue_send(vrrp::encode(advert, encode), encode.destination);
+    member.channel->queue_send(vrrp::encode(advert, encode), encode.destination, std::exchange(slot, std::nullopt));
   }
 }
 
