@@ -18,12 +18,24 @@ start and end of a window (--seconds, default 30): CPU = on-CPU time of all thre
 /proc/PID/task/*/schedstat (ns resolution; utime+stime from /proc/PID/stat are printed too but
 count 10 ms ticks) plus cutime+cstime of reaped children (none expected here), RSS = sum of VmRSS, PSS = sum of Pss (shared pages of keepalived's
 parent and child counted once). Also printed: CPU spent from start to all-MASTER / all-BACKUP.
+
+The floor (--impl ...,floor, on by default): the same lab with tools/advert_floor instead of the
+daemons, a sender on a and a receiver on b, the same adverts (codec-built, the daemon's socket
+settings) at the same rate. What it costs is what the kernel charges for the traffic alone, since
+the tool does nothing else. Variants (--floor-variants): "spread" sends as vigild spreads its
+units (one wake-up per 5 ms slot, one sendmsg per advert) and receives as an event loop does
+(poll, then recvmsg per packet); "batch" sends one sendmmsg per socket and slot and receives by
+waking every 5 ms and draining with recvmmsg; "each" wakes once per advert (one timer per
+instance); "burst" sends all adverts of an interval in one wake-up, as keepalived's instances that
+start together do. The binary is $ADVERT_FLOOR, else tools/advert_floor/advert_floor of
+$VIGILD's build tree.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 import time
 from pathlib import Path
@@ -49,17 +61,73 @@ def build_instances(count: int, priority: int, advert: float) -> list[B.Inst]:
     return instances
 
 
-def measure(impl: str, count: int, seconds: float, advert: float) -> dict:
+FLOOR_VARIANTS = {  # name: (sender arguments, receiver arguments)
+    "spread": (["--grid-ms", "5"], []),
+    "batch": (["--grid-ms", "5", "--batch"], ["--grid-ms", "5"]),
+    "each": (["--grid-ms", "0"], []),
+    # Every advert of an interval in one wake-up (a grid as long as the interval): how keepalived's
+    # instances that start together send, one burst per tick.
+    "burst": (["--grid-ms", "{interval_ms}"], []),
+}
+
+
+def advert_floor_binary() -> Path:
+    if os.environ.get("ADVERT_FLOOR"):
+        return Path(os.environ["ADVERT_FLOOR"])
+    return Path(os.environ["VIGILD"]).resolve().parents[2] / "tools" / "advert_floor" / "advert_floor"
+
+
+def add_nodes(lab, count: int):
+    """Nodes a and b with one interface per block of PER_INTERFACE instances, each on its own bridge."""
     interfaces = math.ceil(count / PER_INTERFACE)
     if interfaces > len(BLOCKS):
         raise SystemExit(f"at most {PER_INTERFACE * len(BLOCKS)} instances")
+    a = lab.add_node("a", addresses=[BLOCKS[0][0]])
+    b = lab.add_node("b", addresses=[BLOCKS[0][1]])
+    for k in range(1, interfaces):
+        lab.add_bridge(f"br{k}")
+        lab.connect(a, bridge=f"br{k}", dev=f"eth{k}", addresses=[BLOCKS[k][0]])
+        lab.connect(b, bridge=f"br{k}", dev=f"eth{k}", addresses=[BLOCKS[k][1]])
+    return a, b, interfaces
+
+
+def measure_floor(variant: str, count: int, seconds: float, advert: float) -> dict:
+    """tools/advert_floor as master (sender) and backup (receiver) in the same lab."""
+    binary = advert_floor_binary()
+    with B.vigil_lab.Lab(f"footprint-floor-{variant}-{count}") as lab:
+        a, b, interfaces = add_nodes(lab, count)
+        spec = ",".join(f"eth{k}:{6 if ':' in BLOCKS[k][0] else 4}" for k in range(interfaces))
+        if interfaces == len(BLOCKS):
+            # The IPv6 link-locals must be past DAD before a socket can send from them.
+            for node in (a, b):
+                B.vigil_lab.wait_for(lambda node=node: node.link_local(f"eth{interfaces - 1}"), timeout=10)
+            time.sleep(2.5)
+        send_args, receive_args = ([a.format(interval_ms=round(advert * 1000)) for a in args]
+                                   for args in FLOOR_VARIANTS[variant])
+        rx = b.spawn([str(binary), "receive", "--interfaces", spec, *receive_args], name="floor-receive")
+        tx = a.spawn([str(binary), "send", "--interfaces", spec, "--count", str(count), "--per-interface",
+                      str(PER_INTERFACE), "--interval-ms", str(round(advert * 1000)), *send_args], name="floor-send")
+        time.sleep(2.0)
+        if not (tx.alive() and rx.alive()):
+            raise SystemExit(f"advert_floor failed: {tx.output()} {rx.output()}")
+        load = B.loadavg()
+        a0, b0 = B.tree_usage(tx.pid), B.tree_usage(rx.pid)
+        t0 = time.monotonic()
+        time.sleep(seconds)
+        a1, b1 = B.tree_usage(tx.pid), B.tree_usage(rx.pid)
+        window = time.monotonic() - t0
+        tx.stop()
+        rx.stop()
+        result = dict(master=a1.minus(a0), backup=b1.minus(b0), window=window, load=load, master_start_cpu=0.0,
+                      backup_start_cpu=0.0, master_ready_s=0.0, backup_ready_s=0.0, backup_takeovers=0,
+                      master_backups=0, alive=True, floor_out=(tx.output().strip(), rx.output().strip()))
+        B.log(f"floor {variant} {count}: sender {result['master']}, receiver {result['backup']}; {result['floor_out']}")
+        return result
+
+
+def measure(impl: str, count: int, seconds: float, advert: float) -> dict:
     with B.vigil_lab.Lab(f"footprint-{impl}-{count}") as lab:
-        a = lab.add_node("a", addresses=[BLOCKS[0][0]])
-        b = lab.add_node("b", addresses=[BLOCKS[0][1]])
-        for k in range(1, interfaces):
-            lab.add_bridge(f"br{k}")
-            lab.connect(a, bridge=f"br{k}", dev=f"eth{k}", addresses=[BLOCKS[k][0]])
-            lab.connect(b, bridge=f"br{k}", dev=f"eth{k}", addresses=[BLOCKS[k][1]])
+        a, b, _ = add_nodes(lab, count)
         result = {}
         started = time.monotonic()
         da = B.Daemon(impl, a, build_instances(count, 100, advert), name=f"{impl}-master").start()
@@ -95,18 +163,29 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=30, help="measurement window (30 s)")
     parser.add_argument("--counts", default="1,100,1000", help="numbers of instances (1,100,1000)")
-    parser.add_argument("--impl", default=",".join(B.IMPLEMENTATIONS), help="vigil,keepalived")
+    parser.add_argument("--impl", default=",".join(B.IMPLEMENTATIONS) + ",floor", help="vigil,keepalived,floor")
+    parser.add_argument("--floor-variants", default="spread,batch", help=f"of {','.join(FLOOR_VARIANTS)} (spread,batch)")
     parser.add_argument("--advert", type=float, default=1.0, help="VRRPv3 advert interval in s (1)")
     args = parser.parse_args()
     impls = [i for i in args.impl.split(",") if i]
+    floors = [f"floor-{v}" for v in args.floor_variants.split(",") if v] if "floor" in impls else []
+    impls = [i for i in impls if i != "floor"]
     counts = [int(c) for c in args.counts.split(",") if c]
     B.require_bench(impls)
+    if floors and not advert_floor_binary().exists():
+        # The daemons' rows still mean something without it (run-all.sh runs this with defaults).
+        B.log(f"no floor rows: {advert_floor_binary()} is not built (cmake --build ... --target advert_floor); "
+              f"set ADVERT_FLOOR")
+        floors = []
     load_before = B.loadavg()
     results = {}
     for count in counts:
         for impl in impls:
             B.log(f"{impl}, {count} instance(s): load {B.loadavg()}")
             results[(impl, count)] = measure(impl, count, args.seconds, args.advert)
+        for floor in floors:
+            results[(floor, count)] = measure_floor(floor.removeprefix("floor-"), count, args.seconds, args.advert)
+    impls += floors
     load_after = B.loadavg()
 
     print(B.machine_header("Footprint (bench/footprint.py)",
@@ -128,6 +207,10 @@ def main() -> int:
                             "utime+stime s", "% of a core",
                             "children CPU s", "RSS MiB", "PSS MiB", "processes/threads", "CPU s to start",
                             "s to all up", "load at window"], rows))
+    if floors:
+        print("floor-*: tools/advert_floor sending (master row) and receiving (backup row) the same adverts in the "
+              "same lab with no daemon logic; see the script's docstring for the variants. Its CPU is what the kernel "
+              "charges for the traffic itself (plus a few µs of the tool's own loop).\n")
     problems = []
     for (impl, count), r in results.items():
         if r["backup_takeovers"] or r["master_backups"] or not r["alive"]:

@@ -2,13 +2,15 @@
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <asio/post.hpp>
 
 #include "sys/log.hpp"
 #include "vrrp/packet.hpp"
 
 namespace vigil::engine {
 
-Result<std::shared_ptr<AdvertChannel>> AdvertChannel::open(const asio::any_io_executor& executor, ChannelKey key) {
+Result<std::shared_ptr<AdvertChannel>> AdvertChannel::open(const asio::any_io_executor& executor, ChannelKey key,
+                                                           AdvertLateness* lateness) {
   net::wire::VrrpSocketOptions options;
   options.interface = key.interface;
   options.family = key.family;
@@ -16,15 +18,23 @@ Result<std::shared_ptr<AdvertChannel>> AdvertChannel::open(const asio::any_io_ex
   options.source = key.source;
   auto socket = net::wire::VrrpSocket::open(executor, options);
   if (!socket) return fail(std::move(socket.error()));
-  return std::shared_ptr<AdvertChannel>(new AdvertChannel(executor, std::move(key), std::move(*socket)));
+  return std::shared_ptr<AdvertChannel>(new AdvertChannel(executor, std::move(key), std::move(*socket), lateness));
 }
 
-AdvertChannel::AdvertChannel(asio::any_io_executor executor, ChannelKey key, net::wire::VrrpSocket socket)
-    : executor_(std::move(executor)), key_(std::move(key)), socket_(std::move(socket)) {}
+AdvertChannel::AdvertChannel(asio::any_io_executor executor, ChannelKey key, net::wire::VrrpSocket socket,
+                             AdvertLateness* lateness)
+    : executor_(std::move(executor)), key_(std::move(key)), socket_(std::move(socket)), lateness_(lateness) {}
 
-void AdvertChannel::attach(std::uint8_t vrid, Receiver receiver) { receivers_[vrid] = std::move(receiver); }
+void AdvertChannel::attach(std::uint8_t vrid, Receiver receiver) {
+  if (!receivers_[vrid]) ++attached_;
+  receivers_[vrid] = std::move(receiver);
+  if (!receivers_[vrid]) --attached_;
+}
 
-void AdvertChannel::detach(std::uint8_t vrid) { receivers_.erase(vrid); }
+void AdvertChannel::detach(std::uint8_t vrid) {
+  if (receivers_[vrid]) --attached_;
+  receivers_[vrid] = nullptr;
+}
 
 void AdvertChannel::start() {
   if (started_ || closed_) return;
@@ -33,12 +43,19 @@ void AdvertChannel::start() {
 }
 
 void AdvertChannel::close() {
+  flush();  // a last priority-0 advert may still be queued
   closed_ = true;
   socket_.close();
 }
 
 void AdvertChannel::drain() {
-  if (closed_) return;
+  if (closed_ || drained_) return;
+  // Handlers already queued (the other timers that expired with this one) run before the posted
+  // reset, so they skip the read; whatever the loop collects from the kernel after it reads again.
+  drained_ = true;
+  asio::post(executor_, [weak = weak_from_this()] {
+    if (auto channel = weak.lock()) channel->drained_ = false;
+  });
   auto packets = socket_.try_receive_all();
   if (!packets) return;  // the receive loop reports socket errors
   for (auto& packet : *packets) dispatch(std::move(packet));
@@ -46,6 +63,63 @@ void AdvertChannel::drain() {
 
 rt::Task<Result<void>> AdvertChannel::send(std::span<const std::uint8_t> message, IpAddress destination) {
   co_return co_await socket_.send(message, destination);
+}
+
+void AdvertChannel::queue_send(std::vector<std::uint8_t> message, const IpAddress& destination,
+                               std::optional<TimePoint> slot) {
+  if (closed_) return;
+  if (outgoing_.empty()) {
+    asio::post(executor_, [weak = weak_from_this()] {
+      if (auto channel = weak.lock()) channel->flush();
+    });
+  }
+  outgoing_.push_back(Outgoing{std::move(message), destination, slot});
+}
+
+void AdvertChannel::flush() {
+  if (outgoing_.empty() || closed_) return;
+  std::vector<net::wire::VrrpSocket::OutMessage> messages;
+  messages.reserve(outgoing_.size());
+  const auto now = Clock::now();
+  for (const auto& out : outgoing_) {
+    messages.push_back({out.bytes, out.destination});
+    if (out.slot && lateness_) lateness_->record(now - *out.slot);
+  }
+  std::size_t sent = 0;
+  while (sent < outgoing_.size()) {
+    auto batch = socket_.try_send_batch(std::span(messages).subspan(sent));
+    if (batch && *batch > 0) {
+      sent += *batch;
+      continue;
+    }
+    // The first one left failed or would block: a full buffer waits in send_rest (with whatever
+    // follows, to keep the order); any other error loses this advert only.
+    const auto code = batch ? std::make_error_code(std::errc::resource_unavailable_try_again) : batch.error().code;
+    if (code == std::errc::resource_unavailable_try_again || code == std::errc::operation_would_block) break;
+    const auto header = vrrp::peek_header(outgoing_[sent].bytes);
+    sys::log_warning("VRRP advert (vrid {}) to {} on {} not sent: {}", header ? header->vrid : 0,
+                     outgoing_[sent].destination.to_string(), key_.interface, batch.error().to_string());
+    ++sent;
+  }
+  if (sent < outgoing_.size()) {
+    std::vector<Outgoing> rest(std::make_move_iterator(outgoing_.begin() + static_cast<std::ptrdiff_t>(sent)),
+                               std::make_move_iterator(outgoing_.end()));
+    asio::co_spawn(executor_, send_rest(shared_from_this(), std::move(rest)), asio::detached);
+  }
+  outgoing_.clear();
+}
+
+rt::Task<void> AdvertChannel::send_rest([[maybe_unused]] std::shared_ptr<AdvertChannel> self,
+                                        std::vector<Outgoing> rest) {
+  for (const auto& out : rest) {
+    if (closed_) co_return;
+    const auto sent = co_await socket_.send(out.bytes, out.destination);
+    if (!sent) {
+      const auto header = vrrp::peek_header(out.bytes);
+      sys::log_warning("VRRP advert (vrid {}) to {} on {} not sent: {}", header ? header->vrid : 0,
+                       out.destination.to_string(), key_.interface, sent.error().to_string());
+    }
+  }
 }
 
 rt::Task<void> AdvertChannel::receive_loop([[maybe_unused]] std::shared_ptr<AdvertChannel> self) {
@@ -66,23 +140,24 @@ void AdvertChannel::dispatch(net::wire::ReceivedPacket&& packet) {
   if (!header) {
     // Too short to name a VRID: every instance listening here saw a malformed advert, and each
     // counts it (as too-short) when it checks it.
-    for (auto& [vrid, receive] : receivers_) {
+    for (auto& receive : receivers_) {
+      if (!receive) continue;
       auto copy = packet;
       receive(std::move(copy));
     }
     return;
   }
-  const auto receiver = receivers_.find(header->vrid);
-  if (receiver == receivers_.end()) {
+  auto& receiver = receivers_[header->vrid];
+  if (!receiver) {
     ++unknown_vrid_;  // another router's VRID on this link: normal, not an error
     return;
   }
-  receiver->second(std::move(packet));
+  receiver(std::move(packet));
 }
 
 Result<std::shared_ptr<AdvertChannel>> ChannelRegistry::acquire(const ChannelKey& key) {
   if (auto found = channels_.find(key); found != channels_.end()) return found->second;
-  auto channel = AdvertChannel::open(executor_, key);
+  auto channel = AdvertChannel::open(executor_, key, lateness_);
   if (!channel) return channel;
   channels_.emplace(key, *channel);
   return channel;

@@ -57,7 +57,7 @@ rt::Task<Result<std::unique_ptr<VrrpEngine>>> VrrpEngine::start(std::shared_ptr<
   auto netlink = co_await net::netlink::Netlink::open();
   if (!netlink) co_return fail(std::move(netlink.error()));
   engine->netlink_ = std::move(*netlink);
-  engine->channels_ = std::make_unique<ChannelRegistry>(engine->options_.fast);
+  engine->channels_ = std::make_unique<ChannelRegistry>(engine->options_.fast, &engine->lateness_);
   std::vector<std::string> fifos;
   for (const auto& fifo : {config.global.notify_fifo, config.global.vrrp_notify_fifo}) {
     if (fifo) fifos.push_back(in_runtime_dir(engine->options_.runtime_dir, *fifo));

@@ -274,16 +274,19 @@ rt::Task<void> VrrpUnit::run() {
   if (context_.prepare_tokens) (void)context_.prepare_tokens->try_send(asio::error_code{}, true);
   co_await start_members();
   for (;;) {
-    co_await process_inputs();
+    // (Each awaited call costs a coroutine frame: skipped when there is nothing to do.)
+    if (!inbox_empty()) process_inputs();
     if (stopping_ && kernel_idle()) break;
     if (stop_requested_ && !stopping_) {
-      co_await stop_members();
+      stop_members();
       continue;
     }
     if (inbox_empty()) {
       const auto deadline = stopping_ ? std::nullopt : next_deadline();
       timer_.expires_at(deadline ? wake_time(*deadline) : TimePoint::max());
+      sleeping_ = true;
       co_await timer_.async_wait(rt::use_nothrow);
+      sleeping_ = false;
     }
     co_await step();
   }
@@ -304,30 +307,30 @@ rt::Task<void> VrrpUnit::start_members() {
     interface.up = member.channel != nullptr;
     if (member.channel) interface.primary_address = member.channel->source_address();
     auto actions = feed(i, interface, now);
-    co_await execute(std::move(actions));
+    execute(std::move(actions));
   }
-  co_await process_inputs();  // tracker states posted before the start count from the start
+  process_inputs();  // tracker states posted before the start count from the start
   for (std::size_t i = 0; i < members_.size(); ++i) {
     auto actions = feed(i, vrrp::Started{}, Clock::now());
-    co_await execute(std::move(actions));
+    execute(std::move(actions));
   }
 }
 
-rt::Task<void> VrrpUnit::stop_members() {
+void VrrpUnit::stop_members() {
   stopping_ = true;
   for (std::size_t i = 0; i < members_.size(); ++i) {
     auto actions = feed(i, vrrp::StopRequested{}, Clock::now());
-    co_await execute(std::move(actions));
+    execute(std::move(actions));
   }
 }
 
 rt::Task<void> VrrpUnit::step() {
-  co_await process_inputs();
+  if (!inbox_empty()) process_inputs();
   if (stopping_ || !timer_due()) co_return;
   // Adverts that queued up while we slept (or were descheduled) count before an expired timer;
   // a wake for an input alone needs no extra read.
   drain_channels();
-  co_await process_inputs();
+  if (!inbox_empty()) process_inputs();
   const auto now = Clock::now();
   if (!timer_due()) co_return;
   // The adverts due now were scheduled for their send-grid slot: their sends record how late
@@ -337,11 +340,11 @@ rt::Task<void> VrrpUnit::step() {
     if (due && *due <= now) members_[i].advert_slot = wake_time(*due) - Duration(ordinal_);
   }
   auto actions = fire_timers(now);
-  co_await execute(std::move(actions));
+  if (!actions.empty()) execute(std::move(actions));
   for (auto& member : members_) member.advert_slot.reset();
 }
 
-rt::Task<void> VrrpUnit::process_inputs() {
+void VrrpUnit::process_inputs() {
   while (!inbox_empty()) {
     Input input = std::move(inbox_[inbox_head_++]);
     const auto now = Clock::now();
@@ -361,6 +364,8 @@ rt::Task<void> VrrpUnit::process_inputs() {
       out = feed(input.member, usable, now);
     } else if (auto* rebind = std::get_if<Rebind>(&input.what)) {
       members_[input.member].config = std::move(rebind->config);
+    } else if (auto* decided = std::get_if<Decided>(&input.what)) {
+      out = std::move(decided->batches);
     } else if (auto* change = std::get_if<Reconfigure>(&input.what)) {
       out = apply_reconfigure(input.member, std::move(change->config), now);
       if (context_.gate) --context_.gate->holds;  // its removals hold the gate from here on
@@ -373,7 +378,7 @@ rt::Task<void> VrrpUnit::process_inputs() {
       }
       out = feed(input.member, event, now);
     }
-    co_await execute(std::move(out));
+    if (!out.empty()) execute(std::move(out));
   }
   // Inputs come one or two per wake-up: hand the buffer back rather than keep it per unit.
   std::vector<Input>().swap(inbox_);
@@ -402,12 +407,33 @@ void VrrpUnit::handle_packet(std::size_t index, const net::wire::ReceivedPacket&
   out = feed(index, vrrp::AdvertReceived{outcome->advert, outcome->source}, now);
 }
 
-rt::Task<void> VrrpUnit::execute(std::vector<vrrp::MemberActions> batches) {
+void VrrpUnit::receive(std::size_t index, net::wire::ReceivedPacket&& packet) {
+  // The common case -- a backup hearing its master -- needs no wake-up: the unit is asleep with
+  // nothing queued, so the advert is checked and fed to the core right here, and the core only
+  // moves its master-down deadline later. The armed timer is left alone: when it fires at the old
+  // deadline, step() finds nothing due and run() arms the new one (one timer per master-down
+  // interval instead of a cancel and a re-arm per advert). Anything else goes through the inbox
+  // in order: actions to execute, an earlier deadline, a unit that is busy or stopping.
+  if (!sleeping_ || !inbox_empty() || stopping_ || stop_requested_) {
+    push_input(Input{index, std::move(packet)});
+    return;
+  }
+  std::vector<vrrp::MemberActions> out;
+  handle_packet(index, packet, out, Clock::now());
+  if (!out.empty()) {
+    push_input(Input{index, Decided{std::move(out)}});
+    return;
+  }
+  const auto deadline = next_deadline();
+  if (deadline && wake_time(*deadline) < timer_.expiry()) wake();
+}
+
+void VrrpUnit::execute(std::vector<vrrp::MemberActions> batches) {
   for (auto& batch : batches) {
     const std::size_t index = batch.member;
     for (auto& action : batch.actions) {
       if (const auto* send = std::get_if<vrrp::SendAdvert>(&action)) {
-        co_await send_advert(index, send->advert);
+        send_advert(index, send->advert);
       } else if (const auto* add = std::get_if<vrrp::AddVips>(&action)) {
         queue_kernel(index, KernelJob{KernelJob::Kind::kAddVips, add->request, add->vips, nullptr, false});
       } else if (const auto* remove = std::get_if<vrrp::RemoveVips>(&action)) {
@@ -422,30 +448,22 @@ rt::Task<void> VrrpUnit::execute(std::vector<vrrp::MemberActions> batches) {
   }
 }
 
-rt::Task<void> VrrpUnit::send_advert(std::size_t index, const vrrp::Advert& advert) {
+void VrrpUnit::send_advert(std::size_t index, const vrrp::Advert& advert) {
   auto& member = members_[index];
-  if (!member.channel) co_return;
+  if (!member.channel) return;
+  // Its lateness is recorded when the channel sends it (once per advert, not per peer).
+  std::optional<TimePoint> slot = context_.lateness ? member.advert_slot : std::nullopt;
+  member.advert_slot.reset();
   const auto& config = core(index).config();
   vrrp::EncodeContext encode{member.channel->source_address(), member.channel->multicast_group(),
                              config.v3_checksum_as_v2};
-  if (member.advert_slot && context_.lateness) {
-    context_.lateness->record(Clock::now() - *member.advert_slot);
-    member.advert_slot.reset();
-  }
   // One advert per unicast peer (the v3 pseudo-header names the real destination), else one to
-  // the group; no list is built per advert. The peers are read afresh after each send, which may
-  // have waited while a reload changed them.
-  for (std::size_t i = 0;; ++i) {
-    const auto& peers = config.unicast_peers;
-    if (i >= std::max<std::size_t>(peers.size(), 1)) break;
+  // the group; no list is built per advert.
+  const auto& peers = config.unicast_peers;
+  const std::size_t destinations = std::max<std::size_t>(peers.size(), 1);
+  for (std::size_t i = 0; i < destinations; ++i) {
     encode.destination = peers.empty() ? member.channel->multicast_group() : peers[i];
-    const auto bytes = vrrp::encode(advert, encode);
-    const auto destination = encode.destination;
-    const auto sent = co_await member.channel->send(bytes, destination);
-    if (!sent) {
-      sys::log_warning("vrrp_instance {}: advert to {} not sent: {}", member.config->name, destination.to_string(),
-                       sent.error().to_string());
-    }
+    member.channel->queue_send(vrrp::encode(advert, encode), encode.destination, std::exchange(slot, std::nullopt));
   }
 }
 
@@ -733,7 +751,7 @@ Result<void> VrrpUnit::try_attach(std::size_t index) {
   std::weak_ptr<VrrpUnit> weak = weak_from_this();
   member.channel->attach(member.config->virtual_router_id, [weak, index](net::wire::ReceivedPacket&& packet) {
     if (auto unit = weak.lock()) {
-      unit->push_input(Input{index, std::move(packet)});
+      unit->receive(index, std::move(packet));
     }
   });
   member.channel->start();

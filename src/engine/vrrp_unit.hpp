@@ -181,9 +181,14 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
   struct Rebind {
     InstanceConfigPtr config;
   };
+  // Actions the core already returned (for an advert handled on arrival, see receive()), waiting
+  // to be executed in order with the unit's other inputs.
+  struct Decided {
+    std::vector<vrrp::MemberActions> batches;
+  };
   struct Input {
     std::size_t member = 0;
-    std::variant<vrrp::Event, net::wire::ReceivedPacket, RetryAttach, Reconfigure, Rebind> what;
+    std::variant<vrrp::Event, net::wire::ReceivedPacket, RetryAttach, Reconfigure, Decided, Rebind> what;
   };
 
   rt::Task<void> prepare();
@@ -194,18 +199,22 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
   [[nodiscard]] Result<void> try_attach(std::size_t index);
   rt::Task<void> remove_stale_vips(std::size_t index);
   rt::Task<void> start_members();
-  rt::Task<void> stop_members();
+  void stop_members();
   // One wake-up of the loop: inputs, then expired timers. Kept out of run() so that run()'s frame,
   // alive as long as the unit, holds no temporaries (1000 units: 1000 frames).
   rt::Task<void> step();
-  rt::Task<void> process_inputs();
+  void process_inputs();
   [[nodiscard]] bool inbox_empty() const { return inbox_head_ == inbox_.size(); }
   void enqueue(Input input);     // processed at the next wake-up
   void push_input(Input input);  // and wakes the unit
-  rt::Task<void> execute(std::vector<vrrp::MemberActions> batches);
+  void execute(std::vector<vrrp::MemberActions> batches);
   std::vector<vrrp::MemberActions> apply_reconfigure(std::size_t index, InstanceConfigPtr config, TimePoint now);
   rt::Task<void> wait_for_gate(std::size_t index);
-  rt::Task<void> send_advert(std::size_t index, const vrrp::Advert& advert);
+  // An advert arrived for member `index` (from the channel's receive loop or a drain).
+  void receive(std::size_t index, net::wire::ReceivedPacket&& packet);
+  // Hands the advert, one per destination, to the channel's batch for this slot (no waiting, no
+  // coroutine frame per advert).
+  void send_advert(std::size_t index, const vrrp::Advert& advert);
   void handle_packet(std::size_t index, const net::wire::ReceivedPacket& packet, std::vector<vrrp::MemberActions>& out,
                      TimePoint now);
   void queue_kernel(std::size_t index, KernelJob job);
@@ -243,6 +252,7 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
   unsigned ordinal_ = 0;
   bool stop_requested_ = false;
   bool stopping_ = false;
+  bool sleeping_ = false;  // run() waits on timer_ with nothing queued
   bool finished_ = false;
 };
 

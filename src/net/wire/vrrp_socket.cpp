@@ -161,19 +161,26 @@ VrrpSocket::VrrpSocket(asio::generic::raw_protocol::socket socket, VrrpSocketOpt
       source_(source),
       buffer_(kReceiveBufferBytes) {}
 
-Result<void> VrrpSocket::send_now(std::span<const std::uint8_t> message, const IpAddress& destination) {
+// One sendmsg's header with its destination and PKTINFO, built in place (the header points into
+// the struct, so it is filled where it stays until the send).
+struct VrrpSocket::OutHeader {
   sockaddr_storage to{};
-  socklen_t to_length = 0;
+  alignas(cmsghdr) std::array<std::byte, CMSG_SPACE(sizeof(in6_pktinfo))> control{};
+  iovec vector{};
+};
+
+void VrrpSocket::fill_header(OutHeader& out, msghdr& header, std::span<const std::uint8_t> message,
+                             const IpAddress& destination) const {
   // The source goes into per-packet PKTINFO instead of bind(): a bound IPv4 raw socket would only
   // receive packets addressed to that address, never the multicast group.
-  alignas(cmsghdr) std::array<std::byte, CMSG_SPACE(sizeof(in6_pktinfo))> control{};
-  msghdr header{};
-  header.msg_control = control.data();
+  header = msghdr{};
+  header.msg_control = out.control.data();
+  socklen_t to_length = 0;
   if (options_.family == Family::kIPv4) {
     sockaddr_in in{};
     in.sin_family = AF_INET;
     std::memcpy(&in.sin_addr, destination.bytes().data(), 4);
-    std::memcpy(&to, &in, sizeof in);
+    std::memcpy(&out.to, &in, sizeof in);
     to_length = sizeof in;
     header.msg_controllen = CMSG_SPACE(sizeof(in_pktinfo));
     cmsghdr* cmsg = CMSG_FIRSTHDR(&header);
@@ -191,7 +198,7 @@ Result<void> VrrpSocket::send_now(std::span<const std::uint8_t> message, const I
     if (destination.is_link_local() || destination.is_multicast()) {
       in6.sin6_scope_id = static_cast<std::uint32_t>(interface_index_);
     }
-    std::memcpy(&to, &in6, sizeof in6);
+    std::memcpy(&out.to, &in6, sizeof in6);
     to_length = sizeof in6;
     header.msg_controllen = CMSG_SPACE(sizeof(in6_pktinfo));
     cmsghdr* cmsg = CMSG_FIRSTHDR(&header);
@@ -203,24 +210,64 @@ Result<void> VrrpSocket::send_now(std::span<const std::uint8_t> message, const I
     std::memcpy(&info.ipi6_addr, source_.bytes().data(), 16);
     std::memcpy(CMSG_DATA(cmsg), &info, sizeof info);
   }
-  iovec vector{const_cast<std::uint8_t*>(message.data()), message.size()};  // sendmsg does not write
-  header.msg_name = &to;
+  out.vector = {const_cast<std::uint8_t*>(message.data()), message.size()};  // sendmsg does not write
+  header.msg_name = &out.to;
   header.msg_namelen = to_length;
-  header.msg_iov = &vector;
+  header.msg_iov = &out.vector;
   header.msg_iovlen = 1;
+}
+
+Result<void> VrrpSocket::send_now(std::span<const std::uint8_t> message, const IpAddress& destination) {
+  OutHeader out;
+  msghdr header{};
+  fill_header(out, header, message, destination);
   const ssize_t sent = ::sendmsg(socket_.native_handle(), &header, MSG_DONTWAIT | MSG_NOSIGNAL);
   if (sent < 0) return fail(errno_error("send VRRP to " + destination.to_string() + " on " + options_.interface));
   return {};
 }
 
-asio::awaitable<Result<void>> VrrpSocket::send(std::span<const std::uint8_t> message, IpAddress destination) {
+Result<std::size_t> VrrpSocket::try_send_batch(std::span<const OutMessage> messages) {
+  // A slot's adverts rarely exceed a few dozen; larger batches go in rounds.
+  constexpr std::size_t kRound = 64;
+  std::array<OutHeader, kRound> outs;
+  std::array<mmsghdr, kRound> headers{};
+  std::size_t done = 0;
+  while (done < messages.size()) {
+    const std::size_t n = std::min(kRound, messages.size() - done);
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto& message = messages[done + i];
+      if (message.destination.family() != options_.family) {
+        return fail(make_error(
+            std::errc::address_family_not_supported,
+            "VRRP destination " + message.destination.to_string() + " on a " + to_string(options_.family) + " socket"));
+      }
+      headers[i] = mmsghdr{};
+      fill_header(outs[i], headers[i].msg_hdr, message.bytes, message.destination);
+    }
+    const int sent =
+        ::sendmmsg(socket_.native_handle(), headers.data(), static_cast<unsigned>(n), MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (sent < 0) {
+      if (done > 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return done;
+      return fail(errno_error("send VRRP to " + messages[done].destination.to_string() + " on " + options_.interface));
+    }
+    done += static_cast<std::size_t>(sent);
+    if (static_cast<std::size_t>(sent) < n) break;  // the rest would block or fail: the caller sends it alone
+  }
+  return done;
+}
+
+Result<void> VrrpSocket::try_send(std::span<const std::uint8_t> message, const IpAddress& destination) {
   if (destination.family() != options_.family) {
-    co_return fail(
+    return fail(
         make_error(std::errc::address_family_not_supported,
                    "VRRP destination " + destination.to_string() + " on a " + to_string(options_.family) + " socket"));
   }
+  return send_now(message, destination);
+}
+
+asio::awaitable<Result<void>> VrrpSocket::send(std::span<const std::uint8_t> message, IpAddress destination) {
   for (;;) {
-    auto sent = send_now(message, destination);
+    auto sent = try_send(message, destination);
     if (sent || (sent.error().code != std::errc::resource_unavailable_try_again &&
                  sent.error().code != std::errc::operation_would_block)) {
       co_return sent;

@@ -17,6 +17,8 @@
 //
 // Everything is coroutine-based on the caller's executor (single-threaded io_context). Errors are
 // values; a cancelled or closed socket makes a pending receive() return operation_aborted.
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
@@ -86,6 +88,17 @@ class VrrpSocket {
 
   // Sends one VRRP message (no IP header: the kernel builds it) to the group or to one peer.
   asio::awaitable<Result<void>> send(std::span<const std::uint8_t> message, IpAddress destination);
+  // The same without waiting: a full send buffer is an error with code
+  // resource_unavailable_try_again (then await send()). The engine's common path: no coroutine
+  // frame per advert.
+  [[nodiscard]] Result<void> try_send(std::span<const std::uint8_t> message, const IpAddress& destination);
+  // Several messages in one sendmmsg, in order, without waiting: how many left (the first ones);
+  // an error only when none did. The rest is for try_send / send, one at a time.
+  struct OutMessage {
+    std::span<const std::uint8_t> bytes;
+    IpAddress destination;
+  };
+  [[nodiscard]] Result<std::size_t> try_send_batch(std::span<const OutMessage> messages);
 
   // Waits for the next packet.
   asio::awaitable<Result<ReceivedPacket>> receive();
@@ -102,6 +115,9 @@ class VrrpSocket {
  private:
   VrrpSocket(asio::generic::raw_protocol::socket socket, VrrpSocketOptions options, int interface_index,
              IpAddress source);
+  struct OutHeader;
+  void fill_header(OutHeader& out, msghdr& header, std::span<const std::uint8_t> message,
+                   const IpAddress& destination) const;
   [[nodiscard]] Result<void> send_now(std::span<const std::uint8_t> message, const IpAddress& destination);
   // nullopt: would block.
   [[nodiscard]] Result<std::optional<ReceivedPacket>> receive_now();

@@ -206,6 +206,50 @@ TEST_CASE("a limit caps one drain and the rest stays queued") {
   CHECK(rest->empty());
 }
 
+TEST_CASE("a batch of adverts leaves in one call, in order, each with hop limit 255 from the socket's source") {
+  for (const auto family : {Family::kIPv4, Family::kIPv6}) {
+    CAPTURE(to_string(family));
+    VIGIL_BUILD_LAB(lab);
+    asio::io_context io(1);
+    lab.enter(Side::kA);
+    auto a = open_socket(io, options("eth0", family, AdvertMode::kMulticast));
+    lab.enter(Side::kB);
+    auto b = open_socket(io, options("eth0", family, AdvertMode::kMulticast));
+    constexpr std::uint8_t kCount = 5;
+    std::vector<std::vector<std::uint8_t>> messages;
+    std::vector<VrrpSocket::OutMessage> batch;
+    for (std::uint8_t n = 0; n < kCount; ++n) {
+      auto message = family == Family::kIPv4 ? kV2Advert : kV3Advert;
+      message[1] = n;  // VRID field as a sequence number
+      messages.emplace_back(message.begin(), message.end());
+    }
+    for (const auto& message : messages) batch.push_back({message, a.multicast_group()});
+    const auto sent = a.try_send_batch(batch);
+    REQUIRE(sent);
+    CHECK(*sent == kCount);
+    auto received = run_bounded(io, [&]() -> asio::awaitable<std::vector<ReceivedPacket>> {
+      std::vector<ReceivedPacket> out;
+      while (out.size() < kCount) {
+        auto packet = co_await b.receive();
+        if (!packet) break;
+        out.push_back(std::move(*packet));
+      }
+      co_return out;
+    }());
+    REQUIRE(received);
+    REQUIRE(received->size() == kCount);
+    for (std::uint8_t n = 0; n < kCount; ++n) {
+      CHECK((*received)[n].payload()[1] == n);
+      CHECK((*received)[n].hop_limit == 255);
+      CHECK((*received)[n].source == a.source_address());
+    }
+    const std::array wrong{VrrpSocket::OutMessage{
+        messages.front(),
+        vigil::net::wire::vrrp_multicast_group(family == Family::kIPv4 ? Family::kIPv6 : Family::kIPv4)}};
+    CHECK_FALSE(a.try_send_batch(wrong));
+  }
+}
+
 TEST_CASE("cancel ends a pending receive with operation_aborted instead of an exception") {
   VIGIL_BUILD_LAB(lab);
   asio::io_context io(1);
