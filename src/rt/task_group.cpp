@@ -66,11 +66,14 @@ Task<void> TaskGroup::wait() {
 Task<std::size_t> TaskGroup::finish(Duration grace) {
   const std::shared_ptr<State> state = state_;
   if (state->running > 0 && grace > Duration::zero()) {
-    asio::steady_timer limit(state->executor, grace);
+    // The timer expires at the very deadline the loop compares with: set apart (the timer first,
+    // the deadline a moment later), a wake-up right on time found the deadline not yet reached,
+    // waited again with nothing left to wake it, and the grace became the task's whole run.
+    const TimePoint deadline = Clock::now() + grace;
+    asio::steady_timer limit(state->executor, deadline);
     limit.async_wait([state](const asio::error_code& ec) {
       if (!ec) state->idle.cancel();  // wakes the wait below to look at the clock
     });
-    const TimePoint deadline = Clock::now() + grace;
     while (state->running > 0 && Clock::now() < deadline) co_await state->idle.async_wait(use_nothrow);
     limit.cancel();
   }
