@@ -91,9 +91,8 @@ class AdvertChannel : public std::enable_shared_from_this<AdvertChannel> {
   std::uint64_t unknown_vrid_ = 0;
   bool started_ = false;
   bool closed_ = false;
-  bool drained_ = false;
-  std::vector<Outgoing> outgoing_;  // queued in this batch; flush() is posted when it was empty  // in the current
-                                    // batch of handlers; reset by a handler posted behind it
+  bool drained_ = false;            // read in the current batch of handlers; reset by a handler posted behind it
+  std::vector<Outgoing> outgoing_;  // queued in this batch of handlers; flush() is posted when it was empty
 };
 
 // The channels of one engine, shared by key and closed when the last user detaches.

@@ -163,10 +163,11 @@ VrrpSocket::VrrpSocket(asio::generic::raw_protocol::socket socket, VrrpSocketOpt
 
 // One sendmsg's header with its destination and PKTINFO, built in place (the header points into
 // the struct, so it is filled where it stays until the send).
+// No initialisers: a batch holds 64 of them, and fill_header clears only what one send uses.
 struct VrrpSocket::OutHeader {
-  sockaddr_storage to{};
-  alignas(cmsghdr) std::array<std::byte, CMSG_SPACE(sizeof(in6_pktinfo))> control{};
-  iovec vector{};
+  sockaddr_storage to;
+  alignas(cmsghdr) std::array<std::byte, CMSG_SPACE(sizeof(in6_pktinfo))> control;
+  iovec vector;
 };
 
 void VrrpSocket::fill_header(OutHeader& out, msghdr& header, std::span<const std::uint8_t> message,
@@ -174,6 +175,8 @@ void VrrpSocket::fill_header(OutHeader& out, msghdr& header, std::span<const std
   // The source goes into per-packet PKTINFO instead of bind(): a bound IPv4 raw socket would only
   // receive packets addressed to that address, never the multicast group.
   header = msghdr{};
+  out.to = sockaddr_storage{};
+  out.control.fill(std::byte{0});
   header.msg_control = out.control.data();
   socklen_t to_length = 0;
   if (options_.family == Family::kIPv4) {
@@ -217,6 +220,13 @@ void VrrpSocket::fill_header(OutHeader& out, msghdr& header, std::span<const std
   header.msg_iovlen = 1;
 }
 
+Result<void> VrrpSocket::check_destination(const IpAddress& destination) const {
+  if (destination.family() == options_.family) return {};
+  return fail(
+      make_error(std::errc::address_family_not_supported,
+                 "VRRP destination " + destination.to_string() + " on a " + to_string(options_.family) + " socket"));
+}
+
 Result<void> VrrpSocket::send_now(std::span<const std::uint8_t> message, const IpAddress& destination) {
   OutHeader out;
   msghdr header{};
@@ -229,18 +239,14 @@ Result<void> VrrpSocket::send_now(std::span<const std::uint8_t> message, const I
 Result<std::size_t> VrrpSocket::try_send_batch(std::span<const OutMessage> messages) {
   // A slot's adverts rarely exceed a few dozen; larger batches go in rounds.
   constexpr std::size_t kRound = 64;
-  std::array<OutHeader, kRound> outs;
-  std::array<mmsghdr, kRound> headers{};
+  std::array<OutHeader, kRound> outs;  // each one filled before use (not cleared: 16 KB a slot)
+  std::array<mmsghdr, kRound> headers;
   std::size_t done = 0;
   while (done < messages.size()) {
     const std::size_t n = std::min(kRound, messages.size() - done);
     for (std::size_t i = 0; i < n; ++i) {
       const auto& message = messages[done + i];
-      if (message.destination.family() != options_.family) {
-        return fail(make_error(
-            std::errc::address_family_not_supported,
-            "VRRP destination " + message.destination.to_string() + " on a " + to_string(options_.family) + " socket"));
-      }
+      if (auto usable = check_destination(message.destination); !usable) return fail(std::move(usable.error()));
       headers[i] = mmsghdr{};
       fill_header(outs[i], headers[i].msg_hdr, message.bytes, message.destination);
     }
@@ -257,11 +263,7 @@ Result<std::size_t> VrrpSocket::try_send_batch(std::span<const OutMessage> messa
 }
 
 Result<void> VrrpSocket::try_send(std::span<const std::uint8_t> message, const IpAddress& destination) {
-  if (destination.family() != options_.family) {
-    return fail(
-        make_error(std::errc::address_family_not_supported,
-                   "VRRP destination " + destination.to_string() + " on a " + to_string(options_.family) + " socket"));
-  }
+  if (auto usable = check_destination(destination); !usable) return usable;
   return send_now(message, destination);
 }
 

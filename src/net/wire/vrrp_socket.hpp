@@ -115,6 +115,8 @@ class VrrpSocket {
  private:
   VrrpSocket(asio::generic::raw_protocol::socket socket, VrrpSocketOptions options, int interface_index,
              IpAddress source);
+  // A destination of the socket's own family, else the error every send path reports.
+  [[nodiscard]] Result<void> check_destination(const IpAddress& destination) const;
   struct OutHeader;
   void fill_header(OutHeader& out, msghdr& header, std::span<const std::uint8_t> message,
                    const IpAddress& destination) const;
