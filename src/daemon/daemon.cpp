@@ -28,8 +28,8 @@ namespace vigil::daemon {
 namespace {
 
 // After every service has stopped, the event loop ends by itself when its last operation
-// completes. One whose completion was lost (seen with Asio 1.22's io_uring backend at 1000
-// scripts a second) would keep vigild from ever exiting; the watch stops the loop instead.
+// completes. One whose completion never came (Asio 1.22's io_uring backend lost some before
+// rt/asio_impl.cpp corrected it) would keep vigild from ever exiting; the watch stops the loop.
 constexpr auto kExitDrain = std::chrono::seconds(2);
 
 class ExitWatch {

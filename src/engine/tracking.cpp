@@ -503,8 +503,8 @@ rt::Task<void> Tracking::stop() {
   auto wind_down = [state, pollers]() -> rt::Task<void> {
     for (const auto& poller : pollers) poller->cancel.emit(asio::cancellation_type::terminal);
     // Bounded: the instances release their VIPs only after this, and a run whose completion
-    // never arrives (seen with Asio's io_uring backend at 1000 scripts a second) must not keep
-    // them on the interface.
+    // never arrives (Asio's io_uring backend lost some before rt/asio_impl.cpp corrected it) must
+    // not keep them on the interface.
     asio::steady_timer poll(state->slow);
     const auto give_up = std::chrono::steady_clock::now() + kStopWaitForScripts;
     while (state->running > 0 && std::chrono::steady_clock::now() < give_up) {
