@@ -123,14 +123,22 @@ rt::Task<void> AdvertChannel::send_rest([[maybe_unused]] std::shared_ptr<AdvertC
 }
 
 rt::Task<void> AdvertChannel::receive_loop([[maybe_unused]] std::shared_ptr<AdvertChannel> self) {
+  // One wait and one recvmmsg per burst of adverts (a send-grid slot's worth arrives together),
+  // not a recvmsg per advert plus one that finds the queue empty.
   while (!closed_) {
-    auto packet = co_await socket_.receive();
-    if (closed_) break;
-    if (!packet) {
-      sys::log_warning("VRRP socket on {}: {}", key_.interface, packet.error().to_string());
-      continue;
+    auto packets = socket_.try_receive_all(net::wire::kReceiveRound);
+    if (!packets) {
+      sys::log_warning("VRRP socket on {}: {}", key_.interface, packets.error().to_string());
+    } else {
+      for (auto& packet : *packets) {
+        if (closed_) co_return;
+        dispatch(std::move(packet));
+      }
+      if (packets->size() == net::wire::kReceiveRound) continue;  // there may be more
     }
-    dispatch(std::move(*packet));
+    if (closed_) break;
+    auto ready = co_await socket_.wait_readable();
+    if (!ready && !closed_) sys::log_warning("VRRP socket on {}: {}", key_.interface, ready.error().to_string());
   }
 }
 

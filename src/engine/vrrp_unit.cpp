@@ -288,7 +288,9 @@ rt::Task<void> VrrpUnit::run() {
       co_await timer_.async_wait(rt::use_nothrow);
       sleeping_ = false;
     }
-    co_await step();
+    // A wake-up for a moved deadline (see receive()) has nothing to do and needs no frame for
+    // step(); run() re-arms the timer.
+    if (!inbox_empty() || (!stopping_ && timer_due())) co_await step();
   }
   co_await teardown();
 }
@@ -408,12 +410,13 @@ void VrrpUnit::handle_packet(std::size_t index, const net::wire::ReceivedPacket&
 }
 
 void VrrpUnit::receive(std::size_t index, net::wire::ReceivedPacket&& packet) {
-  // The common case -- a backup hearing its master -- needs no wake-up: the unit is asleep with
+  // The common case -- a backup hearing its master -- needs no inbox: the unit is asleep with
   // nothing queued, so the advert is checked and fed to the core right here, and the core only
-  // moves its master-down deadline later. The armed timer is left alone: when it fires at the old
-  // deadline, step() finds nothing due and run() arms the new one (one timer per master-down
-  // interval instead of a cancel and a re-arm per advert). Anything else goes through the inbox
-  // in order: actions to execute, an earlier deadline, a unit that is busy or stopping.
+  // moves its master-down deadline later. The timer is then re-armed (a cancel and a resume of
+  // run(), inside the wake-up that read the advert): left at the old deadline it would wake the
+  // thread for nothing once every master-down interval, and in paired runs with 1000 backups
+  // those wake-ups cost more than the re-arms (1.11 against 1.03 % of a core). Anything else goes
+  // through the inbox in order: actions to execute, a unit that is busy or stopping.
   if (!sleeping_ || !inbox_empty() || stopping_ || stop_requested_) {
     push_input(Input{index, std::move(packet)});
     return;
@@ -425,7 +428,7 @@ void VrrpUnit::receive(std::size_t index, net::wire::ReceivedPacket&& packet) {
     return;
   }
   const auto deadline = next_deadline();
-  if (deadline && wake_time(*deadline) < timer_.expiry()) wake();
+  if (deadline && wake_time(*deadline) != timer_.expiry()) wake();
 }
 
 void VrrpUnit::execute(std::vector<vrrp::MemberActions> batches) {

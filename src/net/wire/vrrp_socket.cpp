@@ -15,8 +15,6 @@
 namespace vigil::net::wire {
 namespace {
 
-// Large enough for any IP datagram, so a datagram is never cut: MSG_TRUNC then means a bug.
-constexpr std::size_t kReceiveBufferBytes = 65536;
 constexpr int kTrafficClassInternetControl = 0xc0;
 
 Result<void> set_option(int fd, int level, int name, const void* value, socklen_t length, const char* what) {
@@ -155,11 +153,7 @@ Result<VrrpSocket> VrrpSocket::open(const asio::any_io_executor& executor, VrrpS
 
 VrrpSocket::VrrpSocket(asio::generic::raw_protocol::socket socket, VrrpSocketOptions options, int interface_index,
                        IpAddress source)
-    : socket_(std::move(socket)),
-      options_(std::move(options)),
-      interface_index_(interface_index),
-      source_(source),
-      buffer_(kReceiveBufferBytes) {}
+    : socket_(std::move(socket)), options_(std::move(options)), interface_index_(interface_index), source_(source) {}
 
 // One sendmsg's header with its destination and PKTINFO, built in place (the header points into
 // the struct, so it is filled where it stays until the send).
@@ -279,32 +273,34 @@ asio::awaitable<Result<void>> VrrpSocket::send(std::span<const std::uint8_t> mes
   }
 }
 
-Result<std::optional<ReceivedPacket>> VrrpSocket::receive_now() {
-  sockaddr_storage from{};
-  alignas(cmsghdr)
-      std::array<std::byte, CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(in_pktinfo))>
-          control{};
-  iovec vector{buffer_.data(), buffer_.size()};
-  msghdr header{};
-  header.msg_name = &from;
-  header.msg_namelen = sizeof from;
-  header.msg_iov = &vector;
-  header.msg_iovlen = 1;
-  header.msg_control = control.data();
-  header.msg_controllen = control.size();
-  const ssize_t received = ::recvmsg(socket_.native_handle(), &header, MSG_DONTWAIT);
-  if (received < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return std::optional<ReceivedPacket>();
-    return fail(errno_error("receive VRRP on " + options_.interface));
-  }
+// One recvmmsg's worth of receive slots. Allocated on the first read and left uninitialised: the
+// kernel writes only what arrives, so an idle socket's slots cost no memory.
+struct VrrpSocket::ReceiveSlots {
+  std::array<mmsghdr, kReceiveRound> headers;
+  std::array<iovec, kReceiveRound> vectors;
+  std::array<sockaddr_storage, kReceiveRound> sources;
+  struct alignas(cmsghdr) Control {
+    std::array<std::byte, CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(in_pktinfo))>
+        bytes;
+  };
+  std::array<Control, kReceiveRound> controls;
+  std::array<std::array<std::uint8_t, kReceiveSlotBytes>, kReceiveRound> data;
+};
+
+VrrpSocket::VrrpSocket(VrrpSocket&&) noexcept = default;
+VrrpSocket& VrrpSocket::operator=(VrrpSocket&&) noexcept = default;
+VrrpSocket::~VrrpSocket() = default;
+
+ReceivedPacket VrrpSocket::unpack(const msghdr& header, std::size_t length) const {
   ReceivedPacket packet;
-  const auto length = std::min(static_cast<std::size_t>(received), buffer_.size());
-  packet.bytes.assign(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(length));
+  const auto* data = static_cast<const std::uint8_t*>(header.msg_iov[0].iov_base);
+  packet.bytes.assign(data, data + std::min(length, kReceiveSlotBytes));
   packet.truncated = (header.msg_flags & MSG_TRUNC) != 0;
-  packet.source = address_from_sockaddr(from);
+  packet.source = address_from_sockaddr(*static_cast<const sockaddr_storage*>(header.msg_name));
   packet.interface_index = interface_index_;
 
-  for (cmsghdr* cmsg = CMSG_FIRSTHDR(&header); cmsg != nullptr; cmsg = CMSG_NXTHDR(&header, cmsg)) {
+  for (const cmsghdr* cmsg = CMSG_FIRSTHDR(&header); cmsg != nullptr;
+       cmsg = CMSG_NXTHDR(const_cast<msghdr*>(&header), const_cast<cmsghdr*>(cmsg))) {
     if (cmsg->cmsg_level == IPPROTO_IPV6 && cmsg->cmsg_type == IPV6_HOPLIMIT) {
       int hops = 0;
       std::memcpy(&hops, CMSG_DATA(cmsg), sizeof hops);
@@ -323,7 +319,11 @@ Result<std::optional<ReceivedPacket>> VrrpSocket::receive_now() {
     }
   }
 
-  if (options_.family == Family::kIPv4) {
+  if (packet.truncated) {
+    // Longer than a receive slot, so longer than any advert can be: handed on with no payload,
+    // which every instance rejects (counted as too short) without reading a cut message.
+    packet.payload_offset = packet.bytes.size();
+  } else if (options_.family == Family::kIPv4) {
     // The kernel hands a raw IPv4 socket the whole datagram; a header it cannot parse leaves an
     // empty payload, which every instance on the socket then rejects and counts as too short.
     if (const auto ip = parse_ipv4_header(packet.bytes)) {
@@ -335,33 +335,76 @@ Result<std::optional<ReceivedPacket>> VrrpSocket::receive_now() {
       packet.payload_offset = packet.bytes.size();
     }
   }
-  return std::optional<ReceivedPacket>(std::move(packet));
+  return packet;
+}
+
+Result<std::size_t> VrrpSocket::receive_round(std::size_t wanted, std::vector<ReceivedPacket>& packets) {
+  if (!slots_) slots_ = std::make_unique_for_overwrite<ReceiveSlots>();
+  auto& slots = *slots_;
+  const std::size_t n = std::min(wanted, kReceiveRound);
+  for (std::size_t i = 0; i < n; ++i) {
+    slots.vectors[i] = {slots.data[i].data(), slots.data[i].size()};
+    auto& header = slots.headers[i];
+    header = mmsghdr{};
+    header.msg_hdr.msg_name = &slots.sources[i];
+    header.msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+    header.msg_hdr.msg_iov = &slots.vectors[i];
+    header.msg_hdr.msg_iovlen = 1;
+    header.msg_hdr.msg_control = slots.controls[i].bytes.data();
+    header.msg_hdr.msg_controllen = slots.controls[i].bytes.size();
+  }
+  const int received =
+      ::recvmmsg(socket_.native_handle(), slots.headers.data(), static_cast<unsigned>(n), MSG_DONTWAIT, nullptr);
+  if (received < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return std::size_t{0};
+    return fail(errno_error("receive VRRP on " + options_.interface));
+  }
+  for (int i = 0; i < received; ++i) {
+    const auto& header = slots.headers[static_cast<std::size_t>(i)];
+    packets.push_back(unpack(header.msg_hdr, header.msg_len));
+  }
+  return static_cast<std::size_t>(received);
 }
 
 asio::awaitable<Result<ReceivedPacket>> VrrpSocket::receive() {
   for (;;) {
-    auto packet = receive_now();
-    if (!packet) co_return fail(packet.error());
-    if (*packet) co_return std::move(**packet);
-    // Asio's receive cannot return ancillary data (hop limit, destination), so wait for
-    // readability and read with recvmsg; a spurious wake-up just loops.
-    auto [ec] = co_await socket_.async_wait(asio::socket_base::wait_read, rt::use_nothrow);
-    if (ec) co_return fail(asio_error(ec, "receive VRRP on " + options_.interface));
+    std::vector<ReceivedPacket> packets;
+    auto got = receive_round(1, packets);
+    if (!got) co_return fail(got.error());
+    if (*got == 1) co_return std::move(packets.front());
+    auto ready = co_await wait_readable();
+    if (!ready) co_return fail(ready.error());
   }
 }
 
-Result<std::optional<ReceivedPacket>> VrrpSocket::try_receive() { return receive_now(); }
+asio::awaitable<Result<void>> VrrpSocket::wait_readable() {
+  // Asio's receive cannot return ancillary data (hop limit, destination), so callers wait for
+  // readability and read with recvmmsg; a spurious wake-up just finds nothing.
+  auto [ec] = co_await socket_.async_wait(asio::socket_base::wait_read, rt::use_nothrow);
+  if (ec) co_return fail(asio_error(ec, "receive VRRP on " + options_.interface));
+  co_return Result<void>{};
+}
+
+Result<std::optional<ReceivedPacket>> VrrpSocket::try_receive() {
+  std::vector<ReceivedPacket> packets;
+  auto got = receive_round(1, packets);
+  if (!got) return fail(got.error());
+  if (*got == 0) return std::optional<ReceivedPacket>();
+  return std::optional<ReceivedPacket>(std::move(packets.front()));
+}
 
 Result<std::vector<ReceivedPacket>> VrrpSocket::try_receive_all(std::size_t limit) {
   std::vector<ReceivedPacket> packets;
   while (packets.size() < limit) {
-    auto packet = receive_now();
-    if (!packet) {
-      if (packets.empty()) return fail(packet.error());
+    const std::size_t wanted = std::min(kReceiveRound, limit - packets.size());
+    auto got = receive_round(wanted, packets);
+    if (!got) {
+      if (packets.empty()) return fail(got.error());
       break;  // hand over what was read; the error repeats on the next call
     }
-    if (!*packet) break;
-    packets.push_back(std::move(**packet));
+    // A short round found the queue empty (or an error behind the datagrams it returned, which
+    // the next call reports).
+    if (*got < wanted) break;
   }
   return packets;
 }

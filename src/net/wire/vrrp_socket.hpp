@@ -24,6 +24,7 @@
 #include <asio/awaitable.hpp>
 #include <asio/generic/raw_protocol.hpp>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -37,6 +38,11 @@ namespace vigil::net::wire {
 inline constexpr int kVrrpProtocol = 112;           // RFC 5798 §5.1.1.4
 inline constexpr std::uint8_t kVrrpHopLimit = 255;  // RFC 5798 §5.1.1.3
 inline constexpr std::size_t kDefaultDrainLimit = 4096;
+// Datagrams one recvmmsg reads at most, and the room for each: the longest advert is an IPv4
+// header with options (60) + VRRPv2 with 255 addresses and auth (1036), or VRRPv3/IPv6 with 255
+// addresses (4088). A longer datagram is cut and cannot be an advert.
+inline constexpr std::size_t kReceiveRound = 16;
+inline constexpr std::size_t kReceiveSlotBytes = 4096 + 512;
 
 enum class AdvertMode : std::uint8_t { kMulticast, kUnicast };
 [[nodiscard]] const char* to_string(AdvertMode mode);
@@ -77,6 +83,11 @@ class VrrpSocket {
   // chosen once, here: after the interface's addresses change, open a new socket (a Rebind).
   // Pending operations refer to the socket, so do not move it while a coroutine awaits on it.
   [[nodiscard]] static Result<VrrpSocket> open(const asio::any_io_executor& executor, VrrpSocketOptions options);
+  VrrpSocket(VrrpSocket&&) noexcept;
+  VrrpSocket& operator=(VrrpSocket&&) noexcept;
+  VrrpSocket(const VrrpSocket&) = delete;
+  VrrpSocket& operator=(const VrrpSocket&) = delete;
+  ~VrrpSocket();
 
   [[nodiscard]] Family family() const { return options_.family; }
   [[nodiscard]] AdvertMode mode() const { return options_.mode; }
@@ -102,10 +113,14 @@ class VrrpSocket {
 
   // Waits for the next packet.
   asio::awaitable<Result<ReceivedPacket>> receive();
+  // Waits until a read would find something (or a spurious wake-up): the engine then reads all
+  // of it with try_receive_all, one recvmmsg per kReceiveRound packets.
+  asio::awaitable<Result<void>> wait_readable();
   // Never waits: nullopt when nothing is queued.
   [[nodiscard]] Result<std::optional<ReceivedPacket>> try_receive();
   // Reads everything queued right now (up to `limit`), oldest first. The engine calls it before it
-  // acts on an expired timer, so adverts that arrived while the process was stalled count first.
+  // acts on an expired timer, so adverts that arrived while the process was stalled count first,
+  // and after each wait_readable.
   [[nodiscard]] Result<std::vector<ReceivedPacket>> try_receive_all(std::size_t limit = kDefaultDrainLimit);
 
   // Makes a pending receive() return operation_aborted; the socket stays usable.
@@ -121,14 +136,16 @@ class VrrpSocket {
   void fill_header(OutHeader& out, msghdr& header, std::span<const std::uint8_t> message,
                    const IpAddress& destination) const;
   [[nodiscard]] Result<void> send_now(std::span<const std::uint8_t> message, const IpAddress& destination);
-  // nullopt: would block.
-  [[nodiscard]] Result<std::optional<ReceivedPacket>> receive_now();
+  // Appends up to `wanted` (at most kReceiveRound) queued datagrams with one recvmmsg; how many.
+  [[nodiscard]] Result<std::size_t> receive_round(std::size_t wanted, std::vector<ReceivedPacket>& packets);
+  [[nodiscard]] ReceivedPacket unpack(const msghdr& header, std::size_t length) const;
 
   asio::generic::raw_protocol::socket socket_;
   VrrpSocketOptions options_;
   int interface_index_ = 0;
   IpAddress source_;
-  std::vector<std::uint8_t> buffer_;
+  struct ReceiveSlots;
+  std::unique_ptr<ReceiveSlots> slots_;
 };
 
 }  // namespace vigil::net::wire

@@ -177,6 +177,61 @@ TEST_CASE("the drain reads every queued advert at once, in order, and never wait
   CHECK(batch->size() + rest->size() <= kMarker + 1U);
 }
 
+TEST_CASE("a drain of more adverts than one recvmmsg round keeps their order and each one's addresses") {
+  VIGIL_BUILD_LAB(lab);
+  asio::io_context io(1);
+  lab.enter(Side::kA);
+  auto a = open_socket(io, options("eth0", Family::kIPv6, AdvertMode::kMulticast));
+  lab.enter(Side::kB);
+  auto drained = open_socket(io, options("eth0", Family::kIPv6, AdvertMode::kMulticast));
+  auto witness = open_socket(io, options("eth0", Family::kIPv6, AdvertMode::kMulticast));
+  // Two and a half rounds: the drain must go on after a full round and stop after a short one.
+  constexpr std::size_t kCount = vigil::net::wire::kReceiveRound * 5 / 2;
+  auto all_arrived = run_bounded(io, [&]() -> asio::awaitable<bool> {
+    for (std::size_t n = 0; n < kCount; ++n) {
+      auto message = kV3Advert;
+      message[1] = static_cast<std::uint8_t>(n);  // VRID field as a sequence number
+      if (!co_await a.send(message, a.multicast_group())) co_return false;
+    }
+    for (std::size_t n = 0; n < kCount; ++n) {
+      if (!co_await witness.receive()) co_return false;
+    }
+    co_return true;
+  }());
+  REQUIRE(all_arrived);
+  REQUIRE(*all_arrived);
+  auto batch = drained.try_receive_all();
+  REQUIRE(batch);
+  REQUIRE(batch->size() == kCount);
+  for (std::size_t n = 0; n < kCount; ++n) {
+    const auto& packet = (*batch)[n];
+    CHECK(packet.payload()[1] == n);
+    CHECK(packet.hop_limit == 255);
+    CHECK(packet.source == a.source_address());
+    CHECK(packet.destination == a.multicast_group());
+    CHECK_FALSE(packet.truncated);
+  }
+}
+
+TEST_CASE("a datagram longer than any advert arrives cut, flagged, with no payload to check") {
+  VIGIL_BUILD_LAB(lab);
+  asio::io_context io(1);
+  lab.enter(Side::kA);
+  auto a = open_socket(io, options("eth0", Family::kIPv4, AdvertMode::kMulticast));
+  lab.enter(Side::kB);
+  auto b = open_socket(io, options("eth0", Family::kIPv4, AdvertMode::kMulticast));
+  // Sent without DF, so it leaves in fragments and the receiver's kernel reassembles it.
+  auto oversized = kV2Advert;
+  oversized.resize(vigil::net::wire::kReceiveSlotBytes + 1000, 0xee);
+  const auto packet = send_and_receive(io, a, b, oversized, a.multicast_group());
+  CHECK(packet.truncated);
+  CHECK(packet.payload().empty());
+  // The advert after it is whole again (each slot of a round is set up afresh).
+  const auto next = send_and_receive(io, a, b, kV2Advert, a.multicast_group());
+  CHECK_FALSE(next.truncated);
+  CHECK(std::vector<std::uint8_t>(next.payload().begin(), next.payload().end()) == kV2Advert);
+}
+
 TEST_CASE("a limit caps one drain and the rest stays queued") {
   VIGIL_BUILD_LAB(lab);
   asio::io_context io(1);
