@@ -25,6 +25,8 @@ need "$docdir/examples/walkthrough/master.toml"
 if [ -e "$dest$unitdir/vigild.service" ]; then
   grep -q "^ExecStart=$bindir/vigild --config $sysconfdir/vigil/vigil.toml" "$dest$unitdir/vigild.service" ||
     { echo "FAIL: the installed unit does not start $bindir/vigild with $sysconfdir/vigil/vigil.toml"; fail=1; }
+  grep -q "^ExecReload=$bindir/vigilctl " "$dest$unitdir/vigild.service" ||
+    { echo "FAIL: the installed unit does not reload through $bindir/vigilctl"; fail=1; }
 fi
 # The example is a valid config.
 "$dest$bindir/vigild" --check --config "$dest$sysconfdir/vigil/vigil.example.toml" >/dev/null 2>&1 ||

@@ -1,13 +1,14 @@
 #!/bin/sh
-# verify_unit.sh UNIT VIGILD: `systemd-analyze verify` on systemd/vigild.service, with the built
-# vigild in place of /usr/bin/vigild (verify checks that the executables exist). Any complaint
+# verify_unit.sh UNIT VIGILD VIGILCTL: `systemd-analyze verify` on systemd/vigild.service, with the
+# built programs in place of /usr/bin/vigild and /usr/bin/vigilctl (verify checks that the
+# executables exist). Any complaint
 # about the unit fails the test; exit 77 when systemd-analyze cannot run here.
 set -u
-unit=$1 vigild=$2
+unit=$1 vigild=$2 vigilctl=$3
 command -v systemd-analyze >/dev/null 2>&1 || { echo "SKIP: systemd-analyze is not installed"; exit 77; }
 work=$(mktemp -d) || exit 1
 trap 'rm -rf "$work"' EXIT
-sed "s|/usr/bin/vigild|$vigild|g" "$unit" >"$work/vigild.service"
+sed -e "s|/usr/bin/vigilctl|$vigilctl|g" -e "s|/usr/bin/vigild|$vigild|g" "$unit" >"$work/vigild.service"
 # A trivial unit first: if even that fails, systemd-analyze cannot run in this environment.
 printf '[Service]\nExecStart=/bin/true\n' >"$work/probe.service"
 if ! systemd-analyze verify "$work/probe.service" >"$work/probe.log" 2>&1; then
@@ -21,7 +22,7 @@ if [ $status -ne 0 ] || grep -q "vigild.service" "$work/out.log"; then
   echo "FAIL: systemd-analyze verify complained about vigild.service (exit $status)"
   exit 1
 fi
-for key in "Type=notify" "ExecReload=/bin/kill -HUP \$MAINPID" "WatchdogSec=" "Restart=on-failure" \
+for key in "Type=notify" "ExecReload=/usr/bin/vigilctl --runtime-dir \${RUNTIME_DIRECTORY} reload" "WatchdogSec=" "Restart=on-failure" \
   "After=network-online.target" "ProtectSystem=strict" "NoNewPrivileges=yes" \
   "RestrictAddressFamilies=AF_NETLINK AF_INET AF_INET6 AF_PACKET AF_UNIX"; do
   grep -qF "$key" "$unit" || { echo "FAIL: the unit lacks $key"; exit 1; }
