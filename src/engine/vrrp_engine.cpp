@@ -94,12 +94,22 @@ rt::Task<Result<std::unique_ptr<VrrpEngine>>> VrrpEngine::start(std::shared_ptr<
   // Before Started: an instance whose tracker starts failed (init_fail) starts in FAULT.
   for (const auto& change : raw->tracking_->initial()) raw->on_tracker_changed(change);
   raw->tracking_->start();
-  // Spread the units' starts over one advert interval (see set_schedule_slot).
-  for (std::size_t i = 0; i < raw->units_.size(); ++i) {
+  // Units start in groups of up to kUnitsPerWakeUp, the groups spread evenly over one advert
+  // interval (see set_schedule_slot). A group's adverts leave in one wake-up of the fast thread
+  // (one sendmmsg per socket), and its backups' receive them in one: each wake-up costs more than
+  // the adverts it sends (this VM: 1000 masters at 1 s, one unit per 1 ms, cost 2.3 % of a core).
+  // Bounded, so a group's burst stays short: its last advert leaves well under 1 ms after its
+  // first, and that place in the burst is the same every interval (no jitter between adverts).
+  // Units that all started at once would share one wake-up, which is the burst keepalived sends.
+  constexpr std::size_t kUnitsPerWakeUp = 32;
+  const std::size_t count = raw->units_.size();
+  const std::size_t groups = (count + kUnitsPerWakeUp - 1) / kUnitsPerWakeUp;
+  const auto epoch = Clock::now();
+  for (std::size_t i = 0; i < count; ++i) {
     auto& unit = *raw->units_[i];
-    unit.set_schedule_slot(
-        unit.advert_interval() * static_cast<std::int64_t>(i) / static_cast<std::int64_t>(raw->units_.size()),
-        raw->next_ordinal_++);
+    const auto group = static_cast<std::int64_t>(i * groups / count);  // neighbours (often one socket) together
+    unit.set_schedule_slot(epoch + unit.advert_interval() * group / static_cast<std::int64_t>(groups),
+                           raw->next_ordinal_++);
   }
   for (const auto& unit : raw->units_) raw->launch(unit);
   raw->following_links_ = true;
@@ -251,7 +261,7 @@ rt::Task<void> VrrpEngine::reload(std::shared_ptr<const config::Config> shared_n
   // Units added by a reload start at once; their ordinals keep their place in a send-grid slot
   // distinct from every other unit's.
   for (const auto& unit : added) {
-    unit->set_schedule_slot(Duration::zero(), next_ordinal_++);
+    unit->set_schedule_slot(std::nullopt, next_ordinal_++);
     launch(unit);
   }
   --gate_.holds;

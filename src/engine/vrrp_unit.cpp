@@ -297,7 +297,13 @@ rt::Task<void> VrrpUnit::run() {
 
 rt::Task<void> VrrpUnit::start_members() {
   // Inputs posted meanwhile (tracker states) wake the timer early; they wait in the inbox.
-  const auto start_at = Clock::now() + start_phase_;
+  const auto prepared_at = Clock::now();
+  auto start_at = first_start_.value_or(prepared_at);
+  if (const Duration interval = advert_interval(); start_at < prepared_at && interval > Duration::zero()) {
+    // Preparing took longer than the phase: the next start in phase, so the unit still shares
+    // its group's wake-ups.
+    start_at += ((prepared_at - start_at) / interval + 1) * interval;
+  }
   while (!stop_requested_ && Clock::now() < start_at) {
     timer_.expires_at(start_at);
     co_await timer_.async_wait(rt::use_nothrow);

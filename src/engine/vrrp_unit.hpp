@@ -103,12 +103,13 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
   // Prepares sockets, VMACs and stale VIPs, starts the core and runs until stopped.
   rt::Task<void> run();
 
-  // Where this unit's adverts go in the fast thread's schedule. `phase` delays the start of the
-  // core: units started together would otherwise share one advert schedule for life and send each
-  // tick as one burst in which an instance's place changes from tick to tick. `ordinal` orders
-  // the units whose advert timers fall in one send-grid slot (see wake_time).
-  void set_schedule_slot(Duration phase, unsigned ordinal) {
-    start_phase_ = phase;
+  // Where this unit's adverts go in the fast thread's schedule. The core starts at `first_start`
+  // or, when that has passed, a whole number of advert intervals later (the same phase); nullopt
+  // starts it at once. Units given one start share their advert wake-ups for life (as long as
+  // they keep one interval and priority); `ordinal` orders the units whose advert timers fall in
+  // one send-grid slot (see wake_time).
+  void set_schedule_slot(std::optional<TimePoint> first_start, unsigned ordinal) {
+    first_start_ = first_start;
     ordinal_ = ordinal;
   }
   [[nodiscard]] Duration advert_interval() const;
@@ -248,7 +249,7 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
   std::vector<Input> inbox_;
   std::size_t inbox_head_ = 0;
   asio::steady_timer timer_;
-  Duration start_phase_{};
+  std::optional<TimePoint> first_start_;
   unsigned ordinal_ = 0;
   bool stop_requested_ = false;
   bool stopping_ = false;
