@@ -173,22 +173,26 @@ def run_case(lab, impl, case, args, a, b) -> dict:
     a_masters_at_window = da.count("MASTER")
     b_masters_before = db.transitions_to("MASTER")
     a_changes_before = da.transitions_to("BACKUP") + da.transitions_to("FAULT")
-    status_before = da.status()
     hogs = B.spawn_hogs(a, args.hogs) if case.endswith("hog") else []
     capture = B.capture(lab, "ip proto 112", name=f"capture-{impl}-{case}")
     load = B.loadavg()
     latency_request = CpuLatencyRequest(args.cpu_latency_us)
-    cyclictest = B.start_cyclictest(args.seconds)
+    cyclictest = B.start_cyclictest(args.seconds + 1)
+    # Starting the instruments delays vigild's sends by up to a few ms at times (tcpdump's start
+    # alone made 28 of 200 sends more than 1 ms late in one probe); the window, and vigild's own
+    # count of late sends, begin after they have settled and end before any of them stops.
+    time.sleep(0.5)
+    status_before = da.status()
     u0 = da.usage()
     t0 = time.time()
     time.sleep(args.seconds)
     t1 = time.time()
     u1 = da.usage()
+    status_after = da.status()
     platform = B.cyclictest_result(cyclictest)
     latency_request.release()
     capture.stop()
     B.stop_all(hogs)
-    status_after = da.status()
     result = {"load": load, "window": t1 - t0, "usage": u1.minus(u0), "drops": B.tcpdump_drops(capture),
               "b_master_log": db.transitions_to("MASTER") - b_masters_before,
               "a_state_changes": da.transitions_to("BACKUP") + da.transitions_to("FAULT") - a_changes_before,
