@@ -616,6 +616,30 @@ rt::Task<Result<void>> VrrpUnit::kernel_job(std::size_t index, const KernelJob& 
   co_return Result<void>{};
 }
 
+Result<net::wire::GratuitousSender*> VrrpUnit::gratuitous_sender(std::size_t index, const IpPrefix& vip) {
+  const auto& member = members_[index];
+  const auto* entry = find_entry(*member.config, vip);
+  std::string interface = entry && entry->dev ? *entry->dev : member.vip_interface;
+  std::optional<MacAddress> mac;
+  if (member.vmac_created && interface == member.vip_interface) mac = virtual_mac(*member.config);
+  // Kept open, and shared by the engine's units: opening one reads every address of the host
+  // (getifaddrs), which with 1000 VIPs made the second GARP burst of 1000 new masters take
+  // seconds; and one per instance cost 1000 sockets.
+  auto& senders = *context_.gratuitous;
+  auto key = std::make_pair(interface, mac);
+  auto sender = senders.find(key);
+  if (sender == senders.end()) {
+    auto opened = net::wire::GratuitousSender::open(context_.executor, interface, mac);
+    if (!opened) {
+      Error error = opened.error();
+      error.message = "on " + interface + ": " + error.message;
+      return fail(std::move(error));
+    }
+    sender = senders.emplace(std::move(key), std::move(*opened)).first;
+  }
+  return &sender->second;
+}
+
 rt::Task<void> VrrpUnit::send_gratuitous([[maybe_unused]] std::shared_ptr<VrrpUnit> self, std::size_t index,
                                          std::vector<IpPrefix> vips, std::uint32_t repeat) {
   asio::steady_timer pause(context_.executor);
@@ -624,34 +648,20 @@ rt::Task<void> VrrpUnit::send_gratuitous([[maybe_unused]] std::shared_ptr<VrrpUn
   bool failure_reported = false;
   for (std::uint32_t round = 0; round < repeat; ++round) {
     for (const auto& vip : vips) {
-      auto& member = members_[index];
-      const auto* entry = find_entry(*member.config, vip);
-      const std::string interface = entry && entry->dev ? *entry->dev : member.vip_interface;
-      std::optional<MacAddress> mac;
-      if (member.vmac_created && interface == member.vip_interface) mac = virtual_mac(*member.config);
-      // Kept open, and shared by the engine's units: opening one reads every address of the host
-      // (getifaddrs), which with 1000 VIPs made the second GARP burst of 1000 new masters take
-      // seconds; and one per instance cost 1000 sockets.
-      auto& senders = *context_.gratuitous;
-      auto key = std::make_pair(interface, mac);
-      auto sender = senders.find(key);
-      if (sender == senders.end()) {
-        auto opened = net::wire::GratuitousSender::open(context_.executor, interface, mac);
-        if (!opened) {
-          sys::log_warning("vrrp_instance {}: no gratuitous ARP/NA on {}: {}", member.config->name, interface,
-                           opened.error().to_string());
-          co_return;
-        }
-        sender = senders.emplace(std::move(key), std::move(*opened)).first;
+      auto sender = gratuitous_sender(index, vip);
+      if (!sender) {
+        sys::log_warning("vrrp_instance {}: no gratuitous ARP/NA: {}", members_[index].config->name,
+                         sender.error().to_string());
+        co_return;
       }
       const bool v4 = vip.address.is_v4();
       // Not `v4 ? co_await a : co_await b`: g++ 12 destroys the result of such a conditional twice,
       // and a failed send's Error was freed twice (found with AF_PACKET denied to the unit).
       Result<void> sent;
       if (v4) {
-        sent = co_await sender->second.send_arp(vip.address);
+        sent = co_await (*sender)->send_arp(vip.address);
       } else {
-        sent = co_await sender->second.send_neighbour_advert(vip.address, false);
+        sent = co_await (*sender)->send_neighbour_advert(vip.address, false);
       }
       if (!sent) {
         const auto level = failure_reported ? sys::LogLevel::Debug : sys::LogLevel::Warning;
@@ -721,6 +731,14 @@ rt::Task<Result<void>> VrrpUnit::prepare_member(std::size_t index) {
     member.vmac_created = true;
     member.vip_interface = vmac;
     member.vip_ifindex = vmac_index;
+  }
+
+  // The senders of its GARPs are opened now, not on the way from a master-down timer to the
+  // first GARP (opening one reads the host's interfaces and addresses). One that cannot open yet
+  // is tried again, and reported, when the instance becomes master.
+  for (const auto* list :
+       {&members_[index].config->virtual_ipaddress, &members_[index].config->virtual_ipaddress_excluded}) {
+    for (const auto& entry : *list) (void)gratuitous_sender(index, entry.address);
   }
 
   asio::steady_timer retry(context_.executor);

@@ -223,6 +223,8 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
   rt::Task<Result<void>> kernel_job(std::size_t index, const KernelJob& job);
   rt::Task<void> send_gratuitous(std::shared_ptr<VrrpUnit> self, std::size_t index, std::vector<IpPrefix> vips,
                                  std::uint32_t repeat);
+  // The engine's shared sender for this VIP's interface (and VMAC), opened on first use.
+  Result<net::wire::GratuitousSender*> gratuitous_sender(std::size_t index, const IpPrefix& vip);
   void report(std::size_t index, vrrp::State state, std::uint8_t priority);
   rt::Task<void> teardown();
   [[nodiscard]] bool kernel_idle() const;

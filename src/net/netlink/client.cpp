@@ -2,6 +2,7 @@
 
 #include <linux/netlink.h>
 #include <netlink/msg.h>
+#include <sys/socket.h>
 
 #include <asio/co_spawn.hpp>
 #include <asio/this_coro.hpp>
@@ -33,6 +34,27 @@ class ScopeExit {
 };
 
 }  // namespace
+
+asio::awaitable<asio::error_code> Client::send_datagram(std::span<const std::uint8_t> datagram) {
+  // A request goes out with one sendto() right here: the kernel handles it inside that call and
+  // queues its ACK, so nothing waits. Asio's async send on this (blocking) socket would queue an
+  // io_uring SENDMSG instead, whose submission and completion each cost a pass of the event loop
+  // -- on the path from a new master's timer to its first GARP, which adds its VIPs in between.
+  // Only a full send buffer (EAGAIN) takes the asynchronous way.
+  const auto endpoint = kernel_endpoint();
+  for (;;) {
+    const ssize_t sent = ::sendto(socket_.native_handle(), datagram.data(), datagram.size(), MSG_DONTWAIT,
+                                  endpoint.data(), static_cast<socklen_t>(endpoint.size()));
+    if (sent >= 0) co_return asio::error_code{};
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) co_return asio::error_code(errno, asio::system_category());
+    break;
+  }
+  auto [ec, sent] =
+      co_await socket_.async_send_to(asio::buffer(datagram.data(), datagram.size()), endpoint, rt::use_nothrow);
+  (void)sent;
+  co_return ec;
+}
 
 Result<std::shared_ptr<Client>> Client::open(const asio::any_io_executor& executor, int protocol) {
   auto socket = open_route_socket(executor, kRequestReceiveBuffer, protocol);
@@ -93,11 +115,9 @@ asio::awaitable<Result<Reply>> Client::transact(Message message, std::string wha
   pending_[seq] = pending;
   ScopeExit forget([this, seq] { pending_.erase(seq); });
 
-  auto [send_ec, sent] =
-      co_await socket_.async_send_to(asio::buffer(header, header->nlmsg_len), kernel_endpoint(), rt::use_nothrow);
+  const auto send_ec = co_await send_datagram({reinterpret_cast<const std::uint8_t*>(header), header->nlmsg_len});
   if (stopped_) co_return fail(kernel_error(ECANCELED, what, ""));  // stop() closed the socket under us
   if (send_ec) co_return fail(kernel_error(send_ec.value(), what + ": send", ""));
-  (void)sent;
   auto [ec, signalled] = co_await pending->done.async_receive(rt::use_nothrow);
   if (ec) co_return fail(kernel_error(ECANCELED, what, ""));
   if (pending->error != 0) co_return fail(kernel_error(pending->error, what, pending->extack));
@@ -143,8 +163,7 @@ asio::awaitable<std::vector<Result<void>>> Client::transact_many(std::vector<Mes
         results.push_back(fail(kernel_error(ECANCELED, whats[first + i], "")));
       continue;
     }
-    auto [send_ec, sent] = co_await socket_.async_send_to(asio::buffer(datagram), kernel_endpoint(), rt::use_nothrow);
-    (void)sent;
+    const auto send_ec = co_await send_datagram(datagram);
     for (std::size_t i = 0; i < waiting.size(); ++i) {
       const std::string& what = whats[first + i];
       if (stopped_) {

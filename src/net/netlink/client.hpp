@@ -62,6 +62,7 @@ class Client : public std::enable_shared_from_this<Client> {
   };
 
   Client(const asio::any_io_executor& executor, RouteProtocol::socket socket);
+  asio::awaitable<asio::error_code> send_datagram(std::span<const std::uint8_t> datagram);
   asio::awaitable<void> receive_loop();
   void dispatch(std::span<const std::uint8_t> datagram);
   void fail_all(int error);

@@ -103,6 +103,16 @@ asio::awaitable<Result<void>> GratuitousSender::send_arp(IpAddress vip) {
   link.sll_ifindex = interface_index_;
   link.sll_halen = 6;
   std::memset(link.sll_addr, 0xff, 6);
+  // Sent right here when the device queue takes it: Asio's send on this blocking
+  // socket would queue an io_uring SENDMSG, a pass of the event loop more before the first GARP
+  // of a new master. A full queue waits asynchronously.
+  if (::sendto(arp_socket_.native_handle(), frame.data(), frame.size(), MSG_DONTWAIT,
+               reinterpret_cast<const sockaddr*>(&link), sizeof link) >= 0) {
+    co_return Result<void>{};
+  }
+  if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+    co_return fail(errno_error("gratuitous ARP for " + vip.to_string() + " on " + interface_));
+  }
   const asio::generic::raw_protocol::endpoint to(&link, sizeof link, 0);
   auto [ec, bytes] = co_await arp_socket_.async_send_to(asio::buffer(frame), to, rt::use_nothrow);
   if (ec) co_return fail(asio_error(ec, "gratuitous ARP for " + vip.to_string() + " on " + interface_));
