@@ -99,7 +99,7 @@ def one_mode(lab, impl, mode, runs, settle, kinds, a, b, reader, b_mac):
                 da.process.wait(timeout=20)
             samples[kind].append(sample)
             B.log(f"{impl} {mode} {kind} {run + 1}/{runs}: " +
-                  ", ".join(f"{k}={v * 1000:.1f}ms" for k, v in sample.items()))
+                  ", ".join(f"{k}={v * 1000:.2f}ms" for k, v in sample.items()))
             # Back to the start: the master comes back (without the VIP a crash left) and preempts.
             a.ip("addr", "del", f"{VIP}/24", "dev", "eth0", check=False)
             da = daemon(a, PRIO_A, f"{impl}-{mode}-a{started}").start()
@@ -183,9 +183,9 @@ def main() -> int:
             for kind in kinds:
                 for key, label in METRICS[kind]:
                     values = [s[key] * 1000 for s in samples[kind] if key in s]
-                    rows.append([impl, label, len(values), B.fmt(min(values) if values else None),
-                                 B.fmt(B.median(values)), B.fmt(B.percentile(values, 99)),
-                                 B.fmt(max(values) if values else None)])
+                    rows.append([impl, label, len(values), B.fmt(min(values) if values else None, 2),
+                                 B.fmt(B.median(values), 2), B.fmt(B.percentile(values, 99), 2),
+                                 B.fmt(max(values) if values else None, 2)])
         print(B.markdown_table(["implementation", "metric (ms)", "n", "min", "median", "p99", "max"], rows))
         notes = []
         for impl in impls:

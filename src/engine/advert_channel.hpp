@@ -67,6 +67,9 @@ class AdvertChannel : public std::enable_shared_from_this<AdvertChannel> {
   // each, and the master makes one system call per slot and socket.
   // `slot`: when the advert was scheduled for; its lateness is recorded when it is sent.
   void queue_send(std::vector<std::uint8_t> message, const IpAddress& destination, std::optional<TimePoint> slot);
+  // Sends what queue_send queued, now (the posted handler then finds nothing); what the socket
+  // does not take at once is sent by send_rest.
+  void flush();
 
  private:
   AdvertChannel(asio::any_io_executor executor, ChannelKey key, net::wire::VrrpSocket socket, AdvertLateness* lateness);
@@ -76,8 +79,6 @@ class AdvertChannel : public std::enable_shared_from_this<AdvertChannel> {
     IpAddress destination;
     std::optional<TimePoint> slot;
   };
-  // Sends what queue_send queued; what the socket does not take at once is sent by send_rest.
-  void flush();
   rt::Task<void> send_rest(std::shared_ptr<AdvertChannel> self, std::vector<Outgoing> rest);
   void dispatch(net::wire::ReceivedPacket&& packet);
 

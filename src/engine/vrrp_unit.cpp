@@ -461,6 +461,7 @@ void VrrpUnit::send_advert(std::size_t index, const vrrp::Advert& advert) {
   auto& member = members_[index];
   if (!member.channel) return;
   // Its lateness is recorded when the channel sends it (once per advert, not per peer).
+  const bool scheduled = member.advert_slot.has_value();
   std::optional<TimePoint> slot = context_.lateness ? member.advert_slot : std::nullopt;
   member.advert_slot.reset();
   const auto& config = core(index).config();
@@ -474,6 +475,10 @@ void VrrpUnit::send_advert(std::size_t index, const vrrp::Advert& advert) {
     encode.destination = peers.empty() ? member.channel->multicast_group() : peers[i];
     member.channel->queue_send(vrrp::encode(advert, encode), encode.destination, std::exchange(slot, std::nullopt));
   }
+  // Only a slot's scheduled adverts wait to leave together. The first advert of a new master, a
+  // priority 0 on leaving, the answer to a lower-priority master leave now (with whatever the
+  // channel holds, in order), before the VIPs' netlink requests and the GARPs that follow.
+  if (!scheduled) member.channel->flush();
 }
 
 void VrrpUnit::report(std::size_t index, vrrp::State state, std::uint8_t priority) {
@@ -650,7 +655,7 @@ rt::Task<void> VrrpUnit::send_gratuitous([[maybe_unused]] std::shared_ptr<VrrpUn
     for (const auto& vip : vips) {
       auto sender = gratuitous_sender(index, vip);
       if (!sender) {
-        sys::log_warning("vrrp_instance {}: no gratuitous ARP/NA: {}", members_[index].config->name,
+        sys::log_warning("vrrp_instance {}: no gratuitous ARP/NA {}", members_[index].config->name,
                          sender.error().to_string());
         co_return;
       }
@@ -733,12 +738,16 @@ rt::Task<Result<void>> VrrpUnit::prepare_member(std::size_t index) {
     member.vip_ifindex = vmac_index;
   }
 
-  // The senders of its GARPs are opened now, not on the way from a master-down timer to the
-  // first GARP (opening one reads the host's interfaces and addresses). One that cannot open yet
-  // is tried again, and reported, when the instance becomes master.
+  // The senders of its GARPs and NAs, and their sockets, are opened now, not on the way from a
+  // master-down timer to the first GARP (opening a sender reads the host's interfaces and
+  // addresses). One that cannot open yet is tried again, and reported, when the instance becomes
+  // master.
   for (const auto* list :
        {&members_[index].config->virtual_ipaddress, &members_[index].config->virtual_ipaddress_excluded}) {
-    for (const auto& entry : *list) (void)gratuitous_sender(index, entry.address);
+    for (const auto& entry : *list) {
+      if (auto sender = gratuitous_sender(index, entry.address))
+        (void)(*sender)->open_socket_for(entry.address.address);
+    }
   }
 
   asio::steady_timer retry(context_.executor);

@@ -29,6 +29,12 @@ class GratuitousSender {
   [[nodiscard]] const std::string& interface_name() const { return interface_; }
   [[nodiscard]] const MacAddress& source_mac() const { return mac_; }
 
+  // Opens the socket that announcements for `vip`'s family leave on (otherwise the first send
+  // opens it), so that a new master's first GARP or NA does not wait for it.
+  [[nodiscard]] Result<void> open_socket_for(const IpAddress& vip) {
+    return vip.is_v4() ? open_arp_socket() : open_advert_socket();
+  }
+
   // One gratuitous ARP for an IPv4 VIP.
   asio::awaitable<Result<void>> send_arp(IpAddress vip);
   // One unsolicited NA for an IPv6 VIP. `router`: set the R flag (keepalived does when IPv6
