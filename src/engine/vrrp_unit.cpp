@@ -438,6 +438,10 @@ void VrrpUnit::receive(std::size_t index, net::wire::ReceivedPacket&& packet) {
 }
 
 void VrrpUnit::execute(std::vector<vrrp::MemberActions> batches) {
+  // Packets and kernel requests first, in the core's order; the reports (log line, notify
+  // queue, virtual routes) after them, in theirs: a new master's first GARP then leaves before
+  // the log write and the notify hand-off of its MASTER transition, as keepalived's does.
+  bool reports = false;
   for (auto& batch : batches) {
     const std::size_t index = batch.member;
     for (auto& action : batch.actions) {
@@ -448,13 +452,30 @@ void VrrpUnit::execute(std::vector<vrrp::MemberActions> batches) {
       } else if (const auto* remove = std::get_if<vrrp::RemoveVips>(&action)) {
         queue_kernel(index, KernelJob{KernelJob::Kind::kRemoveVips, 0, remove->vips, nullptr, false});
       } else if (const auto* garp = std::get_if<vrrp::SendGratuitous>(&action)) {
-        asio::co_spawn(context_.executor, send_gratuitous(shared_from_this(), index, garp->vips, garp->repeat),
+        // The burst's first announcement leaves here; the coroutine sends the rest, paced.
+        const bool first_sent = garp->repeat > 0 && !garp->vips.empty() && announce_now(index, garp->vips.front());
+        asio::co_spawn(context_.executor,
+                       send_gratuitous(shared_from_this(), index, garp->vips, garp->repeat, first_sent),
                        asio::detached);
-      } else if (const auto* notify = std::get_if<vrrp::RunNotify>(&action)) {
-        report(index, notify->state, notify->priority);
+      } else if (std::holds_alternative<vrrp::RunNotify>(action)) {
+        reports = true;
       }
     }
   }
+  if (!reports) return;
+  for (auto& batch : batches) {
+    for (auto& action : batch.actions) {
+      if (const auto* notify = std::get_if<vrrp::RunNotify>(&action))
+        report(batch.member, notify->state, notify->priority);
+    }
+  }
+}
+
+bool VrrpUnit::announce_now(std::size_t index, const IpPrefix& vip) {
+  auto sender = gratuitous_sender(index, vip);
+  if (!sender) return false;  // send_gratuitous tries again and says why
+  const auto sent = (*sender)->try_announce_now(vip.address);
+  return sent && *sent;
 }
 
 void VrrpUnit::send_advert(std::size_t index, const vrrp::Advert& advert) {
@@ -646,20 +667,28 @@ Result<net::wire::GratuitousSender*> VrrpUnit::gratuitous_sender(std::size_t ind
 }
 
 rt::Task<void> VrrpUnit::send_gratuitous([[maybe_unused]] std::shared_ptr<VrrpUnit> self, std::size_t index,
-                                         std::vector<IpPrefix> vips, std::uint32_t repeat) {
+                                         std::vector<IpPrefix> vips, std::uint32_t repeat, bool first_sent) {
   asio::steady_timer pause(context_.executor);
   // A send that fails once usually fails for the whole burst (no packet socket, a link gone):
   // one warning per burst, the rest at debug level.
   bool failure_reported = false;
   for (std::uint32_t round = 0; round < repeat; ++round) {
     for (const auto& vip : vips) {
+      const bool v4 = vip.address.is_v4();
+      const Duration gap = v4 ? context_.garp_interval : context_.gna_interval;
+      if (std::exchange(first_sent, false)) {  // execute() sent it
+        if (gap > Duration::zero()) {
+          pause.expires_after(gap);
+          co_await pause.async_wait(rt::use_nothrow);
+        }
+        continue;
+      }
       auto sender = gratuitous_sender(index, vip);
       if (!sender) {
         sys::log_warning("vrrp_instance {}: no gratuitous ARP/NA {}", members_[index].config->name,
                          sender.error().to_string());
         co_return;
       }
-      const bool v4 = vip.address.is_v4();
       // Not `v4 ? co_await a : co_await b`: g++ 12 destroys the result of such a conditional twice,
       // and a failed send's Error was freed twice (found with AF_PACKET denied to the unit).
       Result<void> sent;
@@ -674,7 +703,6 @@ rt::Task<void> VrrpUnit::send_gratuitous([[maybe_unused]] std::shared_ptr<VrrpUn
                  v4 ? "ARP" : "NA", vip.to_string(), sent.error().to_string());
         failure_reported = true;
       }
-      const Duration gap = v4 ? context_.garp_interval : context_.gna_interval;
       if (gap > Duration::zero()) {
         pause.expires_after(gap);
         co_await pause.async_wait(rt::use_nothrow);

@@ -24,6 +24,17 @@ Result<void> set_option(int fd, int level, int name, const void* value, socklen_
   return {};
 }
 
+// Where a gratuitous ARP goes: the Ethernet broadcast address of the interface.
+sockaddr_ll broadcast_link(int interface_index) {
+  sockaddr_ll link{};
+  link.sll_family = AF_PACKET;
+  link.sll_protocol = htons(ETH_P_ARP);
+  link.sll_ifindex = interface_index;
+  link.sll_halen = 6;
+  std::memset(link.sll_addr, 0xff, 6);
+  return link;
+}
+
 bool would_block(const Error& error) {
   return error.code == std::errc::resource_unavailable_try_again || error.code == std::errc::operation_would_block;
 }
@@ -91,28 +102,37 @@ Result<void> GratuitousSender::open_advert_socket() {
   return {};
 }
 
+Result<bool> GratuitousSender::try_announce_now(const IpAddress& vip) {
+  if (vip.is_v6()) {
+    if (auto opened = open_advert_socket(); !opened) return fail(opened.error());
+    auto sent = send_advert_now(build_unsolicited_advert(mac_, vip, false), vip);
+    if (sent) return true;
+    if (would_block(sent.error())) return false;
+    return fail(sent.error());
+  }
+  if (auto opened = open_arp_socket(); !opened) return fail(opened.error());
+  // Sent right here when the device queue takes it: Asio's send on this blocking socket would
+  // queue an io_uring SENDMSG, a pass of the event loop more before the first GARP of a new master.
+  const auto frame = build_gratuitous_arp(mac_, vip);
+  const sockaddr_ll link = broadcast_link(interface_index_);
+  if (::sendto(arp_socket_.native_handle(), frame.data(), frame.size(), MSG_DONTWAIT,
+               reinterpret_cast<const sockaddr*>(&link), sizeof link) >= 0) {
+    return true;
+  }
+  if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return false;
+  return fail(errno_error("gratuitous ARP for " + vip.to_string() + " on " + interface_));
+}
+
 asio::awaitable<Result<void>> GratuitousSender::send_arp(IpAddress vip) {
   if (!vip.is_v4()) {
     co_return fail(make_error(std::errc::address_family_not_supported, "gratuitous ARP for " + vip.to_string()));
   }
-  if (auto opened = open_arp_socket(); !opened) co_return opened;
+  auto now = try_announce_now(vip);
+  if (!now) co_return fail(now.error());
+  if (*now) co_return Result<void>{};
+  // The device queue is full: wait for room.
   const auto frame = build_gratuitous_arp(mac_, vip);
-  sockaddr_ll link{};
-  link.sll_family = AF_PACKET;
-  link.sll_protocol = htons(ETH_P_ARP);
-  link.sll_ifindex = interface_index_;
-  link.sll_halen = 6;
-  std::memset(link.sll_addr, 0xff, 6);
-  // Sent right here when the device queue takes it: Asio's send on this blocking
-  // socket would queue an io_uring SENDMSG, a pass of the event loop more before the first GARP
-  // of a new master. A full queue waits asynchronously.
-  if (::sendto(arp_socket_.native_handle(), frame.data(), frame.size(), MSG_DONTWAIT,
-               reinterpret_cast<const sockaddr*>(&link), sizeof link) >= 0) {
-    co_return Result<void>{};
-  }
-  if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-    co_return fail(errno_error("gratuitous ARP for " + vip.to_string() + " on " + interface_));
-  }
+  const sockaddr_ll link = broadcast_link(interface_index_);
   const asio::generic::raw_protocol::endpoint to(&link, sizeof link, 0);
   auto [ec, bytes] = co_await arp_socket_.async_send_to(asio::buffer(frame), to, rt::use_nothrow);
   if (ec) co_return fail(asio_error(ec, "gratuitous ARP for " + vip.to_string() + " on " + interface_));

@@ -35,6 +35,10 @@ class GratuitousSender {
     return vip.is_v4() ? open_arp_socket() : open_advert_socket();
   }
 
+  // One announcement for `vip` (a gratuitous ARP, or an unsolicited NA without the R flag) sent
+  // right now; false when the device queue is full (the awaitable sends below then wait).
+  [[nodiscard]] Result<bool> try_announce_now(const IpAddress& vip);
+
   // One gratuitous ARP for an IPv4 VIP.
   asio::awaitable<Result<void>> send_arp(IpAddress vip);
   // One unsolicited NA for an IPv6 VIP. `router`: set the R flag (keepalived does when IPv6
