@@ -676,32 +676,20 @@ rt::Task<void> VrrpUnit::send_gratuitous([[maybe_unused]] std::shared_ptr<VrrpUn
     for (const auto& vip : vips) {
       const bool v4 = vip.address.is_v4();
       const Duration gap = v4 ? context_.garp_interval : context_.gna_interval;
-      if (std::exchange(first_sent, false)) {  // execute() sent it
-        if (gap > Duration::zero()) {
-          pause.expires_after(gap);
-          co_await pause.async_wait(rt::use_nothrow);
+      if (!std::exchange(first_sent, false)) {  // else execute() sent it
+        auto sender = gratuitous_sender(index, vip);
+        if (!sender) {
+          sys::log_warning("vrrp_instance {}: no gratuitous ARP/NA {}", members_[index].config->name,
+                           sender.error().to_string());
+          co_return;
         }
-        continue;
-      }
-      auto sender = gratuitous_sender(index, vip);
-      if (!sender) {
-        sys::log_warning("vrrp_instance {}: no gratuitous ARP/NA {}", members_[index].config->name,
-                         sender.error().to_string());
-        co_return;
-      }
-      // Not `v4 ? co_await a : co_await b`: g++ 12 destroys the result of such a conditional twice,
-      // and a failed send's Error was freed twice (found with AF_PACKET denied to the unit).
-      Result<void> sent;
-      if (v4) {
-        sent = co_await (*sender)->send_arp(vip.address);
-      } else {
-        sent = co_await (*sender)->send_neighbour_advert(vip.address, false);
-      }
-      if (!sent) {
-        const auto level = failure_reported ? sys::LogLevel::Debug : sys::LogLevel::Warning;
-        sys::log(level, "vrrp_instance {}: gratuitous {} for {} not sent: {}", members_[index].config->name,
-                 v4 ? "ARP" : "NA", vip.to_string(), sent.error().to_string());
-        failure_reported = true;
+        const auto sent = co_await (*sender)->announce(vip.address);
+        if (!sent) {
+          const auto level = failure_reported ? sys::LogLevel::Debug : sys::LogLevel::Warning;
+          sys::log(level, "vrrp_instance {}: gratuitous {} for {} not sent: {}", members_[index].config->name,
+                   v4 ? "ARP" : "NA", vip.to_string(), sent.error().to_string());
+          failure_reported = true;
+        }
       }
       if (gap > Duration::zero()) {
         pause.expires_after(gap);

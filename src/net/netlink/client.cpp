@@ -42,14 +42,13 @@ asio::awaitable<asio::error_code> Client::send_datagram(std::span<const std::uin
   // -- on the path from a new master's timer to its first GARP, which adds its VIPs in between.
   // Only a full send buffer (EAGAIN) takes the asynchronous way.
   const auto endpoint = kernel_endpoint();
-  for (;;) {
-    const ssize_t sent = ::sendto(socket_.native_handle(), datagram.data(), datagram.size(), MSG_DONTWAIT,
-                                  endpoint.data(), static_cast<socklen_t>(endpoint.size()));
-    if (sent >= 0) co_return asio::error_code{};
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN && errno != EWOULDBLOCK) co_return asio::error_code(errno, asio::system_category());
-    break;
-  }
+  ssize_t sent_now = 0;
+  do {
+    sent_now = ::sendto(socket_.native_handle(), datagram.data(), datagram.size(), MSG_DONTWAIT, endpoint.data(),
+                        static_cast<socklen_t>(endpoint.size()));
+  } while (sent_now < 0 && errno == EINTR);
+  if (sent_now >= 0) co_return asio::error_code{};
+  if (errno != EAGAIN && errno != EWOULDBLOCK) co_return asio::error_code(errno, asio::system_category());
   auto [ec, sent] =
       co_await socket_.async_send_to(asio::buffer(datagram.data(), datagram.size()), endpoint, rt::use_nothrow);
   (void)sent;

@@ -103,40 +103,50 @@ Result<void> GratuitousSender::open_advert_socket() {
 }
 
 Result<bool> GratuitousSender::try_announce_now(const IpAddress& vip) {
-  if (vip.is_v6()) {
+  Result<void> sent;
+  if (vip.is_v4()) {
+    if (auto opened = open_arp_socket(); !opened) return fail(opened.error());
+    sent = send_arp_now(build_gratuitous_arp(mac_, vip), vip);
+  } else {
     if (auto opened = open_advert_socket(); !opened) return fail(opened.error());
-    auto sent = send_advert_now(build_unsolicited_advert(mac_, vip, false), vip);
-    if (sent) return true;
-    if (would_block(sent.error())) return false;
-    return fail(sent.error());
+    sent = send_advert_now(build_unsolicited_advert(mac_, vip, false), vip);
   }
-  if (auto opened = open_arp_socket(); !opened) return fail(opened.error());
-  // Sent right here when the device queue takes it: Asio's send on this blocking socket would
+  if (sent) return true;
+  if (would_block(sent.error())) return false;
+  return fail(sent.error());
+}
+
+asio::awaitable<Result<void>> GratuitousSender::announce(IpAddress vip) {
+  // Not `v4 ? co_await a : co_await b`: g++ 12 destroys the result of such a conditional twice.
+  if (vip.is_v4()) co_return co_await send_arp(vip);
+  co_return co_await send_neighbour_advert(vip, false);
+}
+
+Result<void> GratuitousSender::send_arp_now(std::span<const std::uint8_t> frame, const IpAddress& vip) {
+  // A plain sendto() with MSG_DONTWAIT, as for the NA: Asio's send on this blocking socket would
   // queue an io_uring SENDMSG, a pass of the event loop more before the first GARP of a new master.
-  const auto frame = build_gratuitous_arp(mac_, vip);
   const sockaddr_ll link = broadcast_link(interface_index_);
-  if (::sendto(arp_socket_.native_handle(), frame.data(), frame.size(), MSG_DONTWAIT,
-               reinterpret_cast<const sockaddr*>(&link), sizeof link) >= 0) {
-    return true;
-  }
-  if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return false;
-  return fail(errno_error("gratuitous ARP for " + vip.to_string() + " on " + interface_));
+  ssize_t sent = 0;
+  do {
+    sent = ::sendto(arp_socket_.native_handle(), frame.data(), frame.size(), MSG_DONTWAIT,
+                    reinterpret_cast<const sockaddr*>(&link), sizeof link);
+  } while (sent < 0 && errno == EINTR);
+  if (sent < 0) return fail(errno_error("gratuitous ARP for " + vip.to_string() + " on " + interface_));
+  return {};
 }
 
 asio::awaitable<Result<void>> GratuitousSender::send_arp(IpAddress vip) {
   if (!vip.is_v4()) {
     co_return fail(make_error(std::errc::address_family_not_supported, "gratuitous ARP for " + vip.to_string()));
   }
-  auto now = try_announce_now(vip);
-  if (!now) co_return fail(now.error());
-  if (*now) co_return Result<void>{};
-  // The device queue is full: wait for room.
+  if (auto opened = open_arp_socket(); !opened) co_return opened;
   const auto frame = build_gratuitous_arp(mac_, vip);
-  const sockaddr_ll link = broadcast_link(interface_index_);
-  const asio::generic::raw_protocol::endpoint to(&link, sizeof link, 0);
-  auto [ec, bytes] = co_await arp_socket_.async_send_to(asio::buffer(frame), to, rt::use_nothrow);
-  if (ec) co_return fail(asio_error(ec, "gratuitous ARP for " + vip.to_string() + " on " + interface_));
-  co_return Result<void>{};
+  for (;;) {
+    auto sent = send_arp_now(frame, vip);
+    if (sent || !would_block(sent.error())) co_return sent;
+    auto [ec] = co_await arp_socket_.async_wait(asio::socket_base::wait_write, rt::use_nothrow);
+    if (ec) co_return fail(asio_error(ec, "waiting to send a gratuitous ARP on " + interface_));
+  }
 }
 
 Result<void> GratuitousSender::send_advert_now(std::span<const std::uint8_t> message, const IpAddress& vip) {

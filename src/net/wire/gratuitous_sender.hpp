@@ -36,8 +36,10 @@ class GratuitousSender {
   }
 
   // One announcement for `vip` (a gratuitous ARP, or an unsolicited NA without the R flag) sent
-  // right now; false when the device queue is full (the awaitable sends below then wait).
+  // right now; false when the device queue is full (announce() then waits for room).
   [[nodiscard]] Result<bool> try_announce_now(const IpAddress& vip);
+  // The same, waiting for room in the device queue when it is full.
+  asio::awaitable<Result<void>> announce(IpAddress vip);
 
   // One gratuitous ARP for an IPv4 VIP.
   asio::awaitable<Result<void>> send_arp(IpAddress vip);
@@ -50,6 +52,7 @@ class GratuitousSender {
   GratuitousSender(const asio::any_io_executor& executor, std::string interface, int interface_index, MacAddress mac);
   [[nodiscard]] Result<void> open_arp_socket();
   [[nodiscard]] Result<void> open_advert_socket();
+  [[nodiscard]] Result<void> send_arp_now(std::span<const std::uint8_t> frame, const IpAddress& vip);
   [[nodiscard]] Result<void> send_advert_now(std::span<const std::uint8_t> message, const IpAddress& vip);
 
   std::string interface_;
