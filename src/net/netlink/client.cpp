@@ -4,6 +4,7 @@
 #include <netlink/msg.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <asio/co_spawn.hpp>
 #include <asio/this_coro.hpp>
 #include <cerrno>
@@ -35,7 +36,8 @@ class ScopeExit {
 
 }  // namespace
 
-asio::awaitable<asio::error_code> Client::send_datagram(std::span<const std::uint8_t> datagram) {
+asio::awaitable<asio::error_code> Client::send_datagram(RouteProtocol::socket& socket,
+                                                        std::span<const std::uint8_t> datagram) {
   // A request goes out with one sendto() right here: the kernel handles it inside that call and
   // queues its ACK, so nothing waits. Asio's async send on this (blocking) socket would queue an
   // io_uring SENDMSG instead, whose submission and completion each cost a pass of the event loop
@@ -44,29 +46,94 @@ asio::awaitable<asio::error_code> Client::send_datagram(std::span<const std::uin
   const auto endpoint = kernel_endpoint();
   ssize_t sent_now = 0;
   do {
-    sent_now = ::sendto(socket_.native_handle(), datagram.data(), datagram.size(), MSG_DONTWAIT, endpoint.data(),
+    sent_now = ::sendto(socket.native_handle(), datagram.data(), datagram.size(), MSG_DONTWAIT, endpoint.data(),
                         static_cast<socklen_t>(endpoint.size()));
   } while (sent_now < 0 && errno == EINTR);
   if (sent_now >= 0) co_return asio::error_code{};
   if (errno != EAGAIN && errno != EWOULDBLOCK) co_return asio::error_code(errno, asio::system_category());
   auto [ec, sent] =
-      co_await socket_.async_send_to(asio::buffer(datagram.data(), datagram.size()), endpoint, rt::use_nothrow);
+      co_await socket.async_send_to(asio::buffer(datagram.data(), datagram.size()), endpoint, rt::use_nothrow);
   (void)sent;
   co_return ec;
+}
+
+asio::awaitable<asio::error_code> Client::exchange(std::span<const std::uint8_t> datagram, const Waiters& waiting,
+                                                   bool dump) {
+  // A dump continues as its reader reads, so it needs the receive loop.
+  if (!dump && !immediate_busy_) co_return co_await exchange_immediately(datagram, waiting);
+  const auto send_ec = co_await send_datagram(socket_, datagram);
+  if (send_ec) co_return send_ec;
+  for (const auto& waiter : waiting) {
+    // The receive loop, or stop(), signals every waiter it knows.
+    if (!waiter->finished) (void)co_await waiter->done.async_receive(rt::use_nothrow);
+  }
+  co_return asio::error_code{};
+}
+
+asio::awaitable<asio::error_code> Client::exchange_immediately(std::span<const std::uint8_t> datagram,
+                                                               const Waiters& waiting) {
+  immediate_busy_ = true;
+  ScopeExit release([this] { immediate_busy_ = false; });
+  for (const auto& waiter : waiting) waiter->on_immediate = true;
+  const auto send_ec = co_await send_datagram(immediate_, datagram);
+  if (send_ec) co_return send_ec;
+  auto unanswered = [&] {
+    return std::any_of(waiting.begin(), waiting.end(), [](const auto& waiter) { return !waiter->finished; });
+  };
+  drain_immediate(waiting);
+  // Normally every answer was there; the wait is for a kernel that answers later.
+  while (unanswered()) {
+    auto [wait_ec] = co_await immediate_.async_wait(asio::socket_base::wait_read, rt::use_nothrow);
+    if (wait_ec) {
+      for (const auto& waiter : waiting) {
+        if (!waiter->finished) finish(*waiter, stopped_ ? ECANCELED : wait_ec.value());
+      }
+      break;
+    }
+    drain_immediate(waiting);
+  }
+  co_return asio::error_code{};
+}
+
+void Client::drain_immediate(const Waiters& waiting) {
+  if (immediate_buffer_.empty()) immediate_buffer_.resize(kReceiveBufferSize);
+  for (;;) {
+    sockaddr_nl from{};
+    socklen_t from_size = sizeof from;
+    const ssize_t size = ::recvfrom(immediate_.native_handle(), immediate_buffer_.data(), immediate_buffer_.size(),
+                                    MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &from_size);
+    if (size < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+      // ENOBUFS: an answer was dropped and nobody can tell whose; everyone waiting here fails
+      // rather than hangs (what is left of their answers is stale then, and dropped).
+      const int error = errno;
+      for (const auto& waiter : waiting) {
+        if (!waiter->finished) finish(*waiter, error);
+      }
+      return;
+    }
+    if (from.nl_pid != 0) continue;  // only the kernel may answer
+    dispatch({immediate_buffer_.data(), static_cast<std::size_t>(size)});
+  }
 }
 
 Result<std::shared_ptr<Client>> Client::open(const asio::any_io_executor& executor, int protocol) {
   auto socket = open_route_socket(executor, kRequestReceiveBuffer, protocol);
   if (!socket) return fail(socket.error());
-  std::shared_ptr<Client> client(new Client(executor, std::move(*socket)));
+  // Holds the answers of one transaction at a time (a batch of transact_many: up to 32 KiB of
+  // requests, each answered by a header-sized ACK), which the default buffer fits.
+  auto immediate = open_route_socket(executor, 0, protocol);
+  if (!immediate) return fail(immediate.error());
+  std::shared_ptr<Client> client(new Client(executor, std::move(*socket), std::move(*immediate)));
   asio::co_spawn(executor, client->receive_loop(), [](const std::exception_ptr& e) {
     if (e) std::rethrow_exception(e);  // only a bug (bad_alloc, logic error) gets here
   });
   return client;
 }
 
-Client::Client(const asio::any_io_executor& executor, RouteProtocol::socket socket)
-    : socket_(std::move(socket)), dump_slot_(executor, 1) {
+Client::Client(const asio::any_io_executor& executor, RouteProtocol::socket socket, RouteProtocol::socket immediate)
+    : socket_(std::move(socket)), immediate_(std::move(immediate)), dump_slot_(executor, 1) {
   dump_slot_.try_send(asio::error_code{}, true);
 }
 
@@ -77,17 +144,26 @@ void Client::stop() {
   stopped_ = true;
   asio::error_code ignored;
   socket_.close(ignored);
+  immediate_.close(ignored);
   dump_slot_.close();
   fail_all(ECANCELED);
 }
 
-void Client::fail_all(int error) {
-  auto pending = std::move(pending_);
-  pending_.clear();
-  for (auto& [seq, waiter] : pending) {
-    waiter->error = error;
-    waiter->extack.clear();
-    waiter->done.try_send(asio::error_code{}, true);
+void Client::finish(Pending& waiter, int error) {
+  waiter.error = error;
+  waiter.extack.clear();
+  waiter.finished = true;
+  waiter.done.try_send(asio::error_code{}, true);
+}
+
+void Client::fail_all(int error, bool shared_socket_only) {
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    if (shared_socket_only && it->second->on_immediate) {
+      ++it;
+      continue;
+    }
+    finish(*it->second, error);
+    it = pending_.erase(it);
   }
 }
 
@@ -110,17 +186,20 @@ asio::awaitable<Result<Reply>> Client::transact(Message message, std::string wha
   header->nlmsg_seq = seq;
   header->nlmsg_pid = 0;
   header->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-  auto pending = std::make_shared<Pending>(co_await asio::this_coro::executor);
-  pending_[seq] = pending;
+  const auto executor = co_await asio::this_coro::executor;
+  Waiters waiting;  // (g++ 12 mishandles braced initialisers and temporaries in coroutines)
+  waiting.push_back(std::make_shared<Pending>(executor));
+  Pending& pending = *waiting.front();
+  pending_[seq] = waiting.front();
   ScopeExit forget([this, seq] { pending_.erase(seq); });
 
-  const auto send_ec = co_await send_datagram({reinterpret_cast<const std::uint8_t*>(header), header->nlmsg_len});
-  if (stopped_) co_return fail(kernel_error(ECANCELED, what, ""));  // stop() closed the socket under us
+  const std::span<const std::uint8_t> datagram(reinterpret_cast<const std::uint8_t*>(header), header->nlmsg_len);
+  const auto send_ec = co_await exchange(datagram, waiting, dump);
+  if (stopped_) co_return fail(kernel_error(ECANCELED, what, ""));  // stop() closed the sockets under us
   if (send_ec) co_return fail(kernel_error(send_ec.value(), what + ": send", ""));
-  auto [ec, signalled] = co_await pending->done.async_receive(rt::use_nothrow);
-  if (ec) co_return fail(kernel_error(ECANCELED, what, ""));
-  if (pending->error != 0) co_return fail(kernel_error(pending->error, what, pending->extack));
-  co_return std::move(pending->reply);
+  if (!pending.finished) co_return fail(kernel_error(ECANCELED, what, ""));
+  if (pending.error != 0) co_return fail(kernel_error(pending.error, what, pending.extack));
+  co_return std::move(pending.reply);
 }
 
 asio::awaitable<std::vector<Result<void>>> Client::transact_many(std::vector<Message> messages,
@@ -135,7 +214,8 @@ asio::awaitable<std::vector<Result<void>>> Client::transact_many(std::vector<Mes
   std::size_t next = 0;
   while (next < messages.size()) {
     std::vector<std::uint8_t> datagram;
-    std::vector<std::pair<std::uint32_t, std::shared_ptr<Pending>>> waiting;
+    std::vector<std::uint32_t> seqs;
+    Waiters waiting;
     while (next < messages.size()) {
       nlmsghdr* header = nlmsg_hdr(messages[next].get());
       const std::size_t size = NLMSG_ALIGN(header->nlmsg_len);
@@ -150,33 +230,27 @@ asio::awaitable<std::vector<Result<void>>> Client::transact_many(std::vector<Mes
       datagram.resize(datagram.size() + (size - header->nlmsg_len), 0);
       auto pending = std::make_shared<Pending>(executor);
       pending_[seq] = pending;
-      waiting.emplace_back(seq, std::move(pending));
+      seqs.push_back(seq);
+      waiting.push_back(std::move(pending));
       ++next;
     }
     const std::size_t first = results.size();
-    ScopeExit forget([this, &waiting] {
-      for (const auto& [seq, pending] : waiting) pending_.erase(seq);
+    ScopeExit forget([this, &seqs] {
+      for (const auto seq : seqs) pending_.erase(seq);
     });
     if (stopped_) {
       for (std::size_t i = 0; i < waiting.size(); ++i)
         results.push_back(fail(kernel_error(ECANCELED, whats[first + i], "")));
       continue;
     }
-    const auto send_ec = co_await send_datagram(datagram);
+    const auto send_ec = co_await exchange(datagram, waiting, false);
     for (std::size_t i = 0; i < waiting.size(); ++i) {
       const std::string& what = whats[first + i];
-      if (stopped_) {
+      const Pending& pending = *waiting[i];
+      if (stopped_ || (!send_ec && !pending.finished)) {
         results.push_back(fail(kernel_error(ECANCELED, what, "")));
-        continue;
-      }
-      if (send_ec) {
+      } else if (send_ec) {
         results.push_back(fail(kernel_error(send_ec.value(), what + ": send", "")));
-        continue;
-      }
-      Pending& pending = *waiting[i].second;
-      auto [ec, signalled] = co_await pending.done.async_receive(rt::use_nothrow);
-      if (ec) {
-        results.push_back(fail(kernel_error(ECANCELED, what, "")));
       } else if (pending.error != 0) {
         results.push_back(fail(kernel_error(pending.error, what, pending.extack)));
       } else {
@@ -195,8 +269,9 @@ asio::awaitable<void> Client::receive_loop() {
     auto [ec, size] = co_await socket_.async_receive_from(asio::buffer(buffer), from, rt::use_nothrow);
     if (stopped_) break;
     if (ec == asio::error::no_buffer_space) {
-      // A reply was dropped and nobody can tell whose: every waiter fails rather than hangs.
-      fail_all(ENOBUFS);
+      // A reply was dropped and nobody can tell whose: every waiter on this socket fails rather
+      // than hangs.
+      fail_all(ENOBUFS, true);
       continue;
     }
     if (ec) {
@@ -219,6 +294,7 @@ void Client::dispatch(std::span<const std::uint8_t> datagram) {
       auto status = parse_status(message);
       waiter.error = status ? status->error : EPROTO;
       if (status) waiter.extack = std::move(status->extack);
+      waiter.finished = true;
       waiter.done.try_send(asio::error_code{}, true);
       pending_.erase(it);
     } else if (message.type != NLMSG_NOOP && message.type != NLMSG_OVERRUN) {
