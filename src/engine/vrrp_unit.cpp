@@ -412,7 +412,7 @@ void VrrpUnit::handle_packet(std::size_t index, const net::wire::ReceivedPacket&
     sys::log_debug("vrrp_instance {}: advert from {} lists other addresses than ours", member.config->name,
                    packet.source.to_string());
   }
-  out = feed(index, vrrp::AdvertReceived{outcome->advert, outcome->source}, now);
+  out = feed(index, vrrp::AdvertReceived{outcome->advert, outcome->source, packet.arrived}, now);
 }
 
 void VrrpUnit::receive(std::size_t index, net::wire::ReceivedPacket&& packet) {

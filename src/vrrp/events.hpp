@@ -5,6 +5,7 @@
 #include <string>
 #include <variant>
 
+#include "base/duration.hpp"
 #include "base/ip_address.hpp"
 #include "vrrp/config.hpp"
 #include "vrrp/packet.hpp"
@@ -19,6 +20,9 @@ struct Started {};
 struct AdvertReceived {
   Advert advert;
   IpAddress source;
+  // When the kernel received it, if known: a master-down timer the advert restarts counts from
+  // then, up to kArrivalBackdateLimit before the event's `now` (timers.hpp).
+  std::optional<TimePoint> arrived;
 };
 
 // now >= next_deadline(): the core acts on every deadline that has passed.

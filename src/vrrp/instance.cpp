@@ -165,10 +165,11 @@ void Instance::on_advert(const AdvertReceived& event, TimePoint now, Actions& ou
   ++stats_.adverts_received;
   if (advert.priority == kPriorityStop) ++stats_.priority_zero_received;
   const std::uint8_t mine = priority();
+  const TimePoint heard = heard_at(event.arrived, now);
   if (state_ == State::kBackup) {
     if (advert.priority == kPriorityStop) {
       // RFC 5798 §6.4.2: the master is leaving; take over after Skew_Time.
-      deadlines_.master_down = now + skew_time(config_.version, mine, master_interval_);
+      deadlines_.master_down = heard + skew_time(config_.version, mine, master_interval_);
       return;
     }
     bool accept = !config_.preempt || advert.priority >= mine;  // RFC 5798 §6.4.2
@@ -183,7 +184,7 @@ void Instance::on_advert(const AdvertReceived& event, TimePoint now, Actions& ou
     if (config_.version == Version::kV3 && advert.interval > Centiseconds::zero()) {
       master_interval_ = advert.interval;  // RFC 5798 §6.4.2: Master_Adver_Interval from the advert
     }
-    deadlines_.master_down = now + master_down_interval();  // RFC 5798 §6.4.2
+    deadlines_.master_down = heard + master_down_interval();  // RFC 5798 §6.4.2
     master_address_ = event.source;
     return;
   }
@@ -201,7 +202,7 @@ void Instance::on_advert(const AdvertReceived& event, TimePoint now, Actions& ou
     master_interval_ = config_.version == Version::kV3 && advert.interval > Centiseconds::zero()
                            ? advert.interval
                            : config_.advert_interval;
-    deadlines_.master_down = now + master_down_interval();
+    deadlines_.master_down = heard + master_down_interval();
     master_address_ = event.source;
     notify(State::kBackup, out);
     return;

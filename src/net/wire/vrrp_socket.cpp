@@ -142,6 +142,8 @@ Result<VrrpSocket> VrrpSocket::open(const asio::any_io_executor& executor, VrrpS
   if (!bound) return fail(bound.error());
   auto configured = options.family == Family::kIPv4 ? configure_ipv4(fd, options, info->index)
                                                     : configure_ipv6(fd, options, info->index);
+  // Every datagram then carries when the kernel received it (see ReceivedPacket::arrived).
+  if (configured) configured = set_int_option(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS");
   if (!configured) {
     Error error = configured.error();
     error.message += " on " + options.interface;
@@ -280,7 +282,8 @@ struct VrrpSocket::ReceiveSlots {
   std::array<iovec, kReceiveRound> vectors;
   std::array<sockaddr_storage, kReceiveRound> sources;
   struct alignas(cmsghdr) Control {
-    std::array<std::byte, CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(in_pktinfo))>
+    std::array<std::byte, CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(in_pktinfo)) +
+                              CMSG_SPACE(sizeof(timespec))>
         bytes;
   };
   std::array<Control, kReceiveRound> controls;
@@ -291,7 +294,7 @@ VrrpSocket::VrrpSocket(VrrpSocket&&) noexcept = default;
 VrrpSocket& VrrpSocket::operator=(VrrpSocket&&) noexcept = default;
 VrrpSocket::~VrrpSocket() = default;
 
-ReceivedPacket VrrpSocket::unpack(const msghdr& header, std::size_t length) const {
+ReceivedPacket VrrpSocket::unpack(const msghdr& header, std::size_t length, const ReadTime& read_at) const {
   ReceivedPacket packet;
   const auto* data = static_cast<const std::uint8_t*>(header.msg_iov[0].iov_base);
   packet.bytes.assign(data, data + std::min(length, kReceiveSlotBytes));
@@ -316,6 +319,14 @@ ReceivedPacket VrrpSocket::unpack(const msghdr& header, std::size_t length) cons
       in_pktinfo info{};
       std::memcpy(&info, CMSG_DATA(cmsg), sizeof info);
       packet.interface_index = info.ipi_ifindex;
+    } else if (cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_TIMESTAMPNS) {
+      timespec stamp{};
+      std::memcpy(&stamp, CMSG_DATA(cmsg), sizeof stamp);
+      const auto age = std::chrono::seconds(read_at.real.tv_sec - stamp.tv_sec) +
+                       std::chrono::nanoseconds(read_at.real.tv_nsec - stamp.tv_nsec);
+      if (age >= Duration::zero() && age <= kArrivalStampPlausible) {
+        packet.arrived = read_at.steady - std::chrono::duration_cast<Duration>(age);
+      }
     }
   }
 
@@ -359,9 +370,11 @@ Result<std::size_t> VrrpSocket::receive_round(std::size_t wanted, std::vector<Re
     if (errno == EAGAIN || errno == EWOULDBLOCK) return std::size_t{0};
     return fail(errno_error("receive VRRP on " + options_.interface));
   }
+  ReadTime read_at{Clock::now(), {}};
+  ::clock_gettime(CLOCK_REALTIME, &read_at.real);
   for (int i = 0; i < received; ++i) {
     const auto& header = slots.headers[static_cast<std::size_t>(i)];
-    packets.push_back(unpack(header.msg_hdr, header.msg_len));
+    packets.push_back(unpack(header.msg_hdr, header.msg_len, read_at));
   }
   return static_cast<std::size_t>(received);
 }

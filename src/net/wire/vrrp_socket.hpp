@@ -8,7 +8,9 @@
 //    link-local (RFC 5798 §5.1.2.1). Traffic class / TOS 0xc0 and no DF, as keepalived sends.
 //  * multicast loop is off, so a node does not hear its own adverts.
 //  * receive() reports the bytes plus the TTL / hop limit, source, destination and interface, so the
-//    codec can apply its own checks in keepalived's order and count each rejection.
+//    codec can apply its own checks in keepalived's order and count each rejection, and when the
+//    kernel received the datagram (SO_TIMESTAMPNS), so a master-down timer counts from the
+//    advert's arrival rather than from whenever the daemon got to read it.
 //
 // Checksums: the socket never sets IPV6_CHECKSUM. With it the kernel would fill the VRRPv3/IPv6
 // checksum (fine) but also silently drop adverts with a bad one before we see them, so "bad
@@ -18,6 +20,7 @@
 // Everything is coroutine-based on the caller's executor (single-threaded io_context). Errors are
 // values; a cancelled or closed socket makes a pending receive() return operation_aborted.
 #include <sys/socket.h>
+#include <time.h>
 
 #include <algorithm>
 #include <asio/any_io_executor.hpp>
@@ -30,6 +33,7 @@
 #include <string>
 #include <vector>
 
+#include "base/duration.hpp"
 #include "base/ip_address.hpp"
 #include "base/result.hpp"
 
@@ -42,6 +46,9 @@ inline constexpr std::size_t kDefaultDrainLimit = 4096;
 // header with options (60) + VRRPv2 with 255 addresses and auth (1036), or VRRPv3/IPv6 with 255
 // addresses (4088). A longer datagram is cut and cannot be an advert.
 inline constexpr std::size_t kReceiveRound = 16;
+// A kernel receive stamp further back than this is not trusted as an arrival time (a clock
+// step, or a stamp from another clock); the read time stands in.
+inline constexpr Duration kArrivalStampPlausible = std::chrono::seconds(1);
 inline constexpr std::size_t kReceiveSlotBytes = 4096 + 512;
 
 enum class AdvertMode : std::uint8_t { kMulticast, kUnicast };
@@ -69,6 +76,9 @@ struct ReceivedPacket {
   std::uint8_t hop_limit = 0;  // IPv4 TTL or IPv6 hop limit; 0 when the kernel did not say
   int interface_index = 0;
   bool truncated = false;  // larger than the receive buffer (cannot be a valid advert)
+  // When the kernel received it, on the steady clock; nullopt when it gave no plausible stamp
+  // (none, in the future, or more than kArrivalStampPlausible before the read).
+  std::optional<TimePoint> arrived;
 
   [[nodiscard]] std::span<const std::uint8_t> payload() const {
     return std::span<const std::uint8_t>(bytes).subspan(std::min(payload_offset, bytes.size()));
@@ -138,7 +148,13 @@ class VrrpSocket {
   [[nodiscard]] Result<void> send_now(std::span<const std::uint8_t> message, const IpAddress& destination);
   // Appends up to `wanted` (at most kReceiveRound) queued datagrams with one recvmmsg; how many.
   [[nodiscard]] Result<std::size_t> receive_round(std::size_t wanted, std::vector<ReceivedPacket>& packets);
-  [[nodiscard]] ReceivedPacket unpack(const msghdr& header, std::size_t length) const;
+  // `read_at` holds both clocks read once after the receive: the kernel stamps on the real-time
+  // clock, the engine runs on the steady clock.
+  struct ReadTime {
+    TimePoint steady;
+    timespec real;
+  };
+  [[nodiscard]] ReceivedPacket unpack(const msghdr& header, std::size_t length, const ReadTime& read_at) const;
 
   asio::generic::raw_protocol::socket socket_;
   VrrpSocketOptions options_;

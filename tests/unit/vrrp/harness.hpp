@@ -56,7 +56,7 @@ inline vrrp::AdvertReceived advert_from(const char* source, std::uint8_t priorit
   a.priority = priority;
   a.interval = interval;
   a.addresses = {ip("192.0.2.50")};
-  return {a, ip(source)};
+  return {a, ip(source), std::nullopt};
 }
 
 // Our own primary address in these tests is 192.0.2.2.

@@ -392,6 +392,29 @@ TEST_CASE("instance: stall: an advert read after the master-down deadline passed
   CHECK(instance.stats().become_master == 0);
 }
 
+TEST_CASE("instance: the master-down timer counts from the advert's arrival when the kernel stamped it") {
+  Instance instance = started_backup(basic_config(100));
+  auto advert = advert_from("192.0.2.1", 150);
+  SUBCASE("read 80 us after it arrived") {
+    advert.arrived = t(1) - 80us;
+    (void)instance.on(advert, t(1));
+    CHECK(instance.next_deadline() == t(1) - 80us + 3609375us);
+  }
+  SUBCASE("priority 0: Skew_Time from its arrival") {
+    advert = advert_from("192.0.2.1", 0);
+    advert.arrived = t(1) - 80us;
+    (void)instance.on(advert, t(1));
+    CHECK(instance.next_deadline() == t(1) - 80us + 609375us);
+  }
+  SUBCASE("queued through a stall: at most kArrivalBackdateLimit back, so the timer is not already over") {
+    advert.arrived = t(1) - 3s;
+    (void)instance.on(advert, t(1));
+    CHECK(instance.next_deadline() == t(1) - kArrivalBackdateLimit + 3609375us);
+    CHECK(instance.on(TimerFired{}, t(1)).empty());
+    CHECK(instance.state() == State::kBackup);
+  }
+}
+
 TEST_CASE("instance: reconfigure in place") {
   SUBCASE("master: VIP changes touch only the difference, removals first") {
     InstanceConfig c = basic_config(100);

@@ -32,3 +32,14 @@ TEST_CASE("timers: skew and master-down interval") {
   }
   CHECK(master_down_interval(Version::kV3, 100, Centiseconds{100}, 5) == microseconds{5609375});
 }
+
+TEST_CASE("timers: an advert's master-down timer counts from its arrival, at most 5 ms back") {
+  using std::chrono::milliseconds;
+  const TimePoint now = TimePoint{} + std::chrono::seconds(100);
+  CHECK(heard_at(std::nullopt, now) == now);                               // no kernel stamp
+  CHECK(heard_at(now - microseconds{80}, now) == now - microseconds{80});  // the daemon's wake-up
+  CHECK(heard_at(now - kArrivalBackdateLimit, now) == now - kArrivalBackdateLimit);
+  CHECK(heard_at(now - milliseconds{400}, now) == now - kArrivalBackdateLimit);  // queued through a stall
+  CHECK(heard_at(now + microseconds{3}, now) == now);                            // never in the future
+  CHECK(kArrivalBackdateLimit < master_down_interval(Version::kV3, 254, Centiseconds{1}));
+}

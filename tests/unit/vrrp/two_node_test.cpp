@@ -124,7 +124,7 @@ class Wire {
     if (!node.instance) return;
     const auto checked = check_advert({f.bytes, f.source, f.destination, 255, false}, node.config);
     node.stats.count(checked);
-    if (checked) feed(f.to, AdvertReceived{checked->advert, checked->source}, now);
+    if (checked) feed(f.to, AdvertReceived{checked->advert, checked->source, std::nullopt}, now);
   }
 
   std::vector<Frame> frames_;

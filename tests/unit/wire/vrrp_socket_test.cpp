@@ -44,9 +44,11 @@ VrrpSocket open_socket(asio::io_context& io, VrrpSocketOptions options) {
   return std::move(*socket);
 }
 
-// A sends one message, B receives it.
+// A sends one message, B receives it. Every received datagram also carries when the kernel
+// received it (SO_TIMESTAMPNS, moved to the steady clock): after the send began, before the read.
 ReceivedPacket send_and_receive(asio::io_context& io, VrrpSocket& sender, VrrpSocket& receiver,
                                 const std::vector<std::uint8_t>& message, const IpAddress& destination) {
+  const auto before_send = vigil::Clock::now();
   auto exchanged = run_bounded(io, [&]() -> asio::awaitable<vigil::Result<ReceivedPacket>> {
     auto sent = co_await sender.send(message, destination);
     if (!sent) co_return vigil::fail(sent.error());
@@ -54,6 +56,12 @@ ReceivedPacket send_and_receive(asio::io_context& io, VrrpSocket& sender, VrrpSo
   }());
   REQUIRE_MESSAGE(exchanged, "nothing arrived");
   REQUIRE_MESSAGE(*exchanged, exchanged->error().to_string());
+  const auto after_read = vigil::Clock::now();
+  const auto& arrived = (*exchanged)->arrived;
+  REQUIRE(arrived.has_value());
+  // (A millisecond's slack for the two clocks being read at slightly different moments.)
+  CHECK(*arrived >= before_send - std::chrono::milliseconds(1));
+  CHECK(*arrived <= after_read);
   return std::move(**exchanged);
 }
 
