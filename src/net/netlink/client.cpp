@@ -121,9 +121,10 @@ void Client::drain_immediate(const Waiters& waiting) {
 Result<std::shared_ptr<Client>> Client::open(const asio::any_io_executor& executor, int protocol) {
   auto socket = open_route_socket(executor, kRequestReceiveBuffer, protocol);
   if (!socket) return fail(socket.error());
-  // Holds the answers of one transaction at a time (a batch of transact_many: up to 32 KiB of
-  // requests, each answered by a header-sized ACK), which the default buffer fits.
-  auto immediate = open_route_socket(executor, 0, protocol);
+  // It holds the answers of one transaction at a time, but a batch of transact_many (32 KiB of
+  // small IPVS requests) gets hundreds of ACKs at once, each charged a whole buffer's size, and the
+  // default 208 KiB would drop some.
+  auto immediate = open_route_socket(executor, kRequestReceiveBuffer, protocol);
   if (!immediate) return fail(immediate.error());
   std::shared_ptr<Client> client(new Client(executor, std::move(*socket), std::move(*immediate)));
   asio::co_spawn(executor, client->receive_loop(), [](const std::exception_ptr& e) {

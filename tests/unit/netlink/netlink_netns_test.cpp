@@ -343,6 +343,30 @@ TEST_CASE("routes and rules are added and removed") {
   });
 }
 
+TEST_CASE("a request's ACK is read in the pass that sent it: no other handler runs before it completes") {
+  VIGIL_REQUIRE_ROOT();
+  run_coroutine_in_netns([]() -> asio::awaitable<void> {
+    test::make_veth_pair(false);
+    auto nl = co_await open_netlink();
+    const int veth0 = test::ifindex_of("veth0");
+    const auto executor = co_await asio::this_coro::executor;
+    // A new master adds its VIPs and sends its first GARP in one step: the kernel has queued the
+    // ACK when sendto() returns, so the transaction never waits for the event loop.
+    bool other_handler_ran = false;
+    asio::post(executor, [&other_handler_ran] { other_handler_ran = true; });
+    const AddressSpec spec{.ifindex = veth0, .prefix = prefix("192.0.2.20/32")};
+    auto added = co_await nl->add_address(spec);
+    CHECK(added);
+    CHECK_FALSE(other_handler_ran);
+    auto again = co_await nl->add_address(spec);  // an error answer comes the same way
+    REQUIRE_FALSE(again);
+    CHECK(again.error().code == std::errc::file_exists);
+    CHECK_FALSE(other_handler_ran);
+    co_await asio::post(executor, asio::use_awaitable);
+    CHECK(other_handler_ran);
+  });
+}
+
 TEST_CASE("concurrent transactions from many coroutines all complete") {
   VIGIL_REQUIRE_ROOT();
   run_coroutine_in_netns([]() -> asio::awaitable<void> {
