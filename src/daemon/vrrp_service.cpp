@@ -53,7 +53,11 @@ void lock_memory() {
   if (::mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) != 0) {
     sys::log_warning("vrrp_no_swap: mlockall failed ({}); adverts may wait for page faults",
                      std::system_category().message(errno));
+    return;
   }
+  // ...but all of the program's code, so code that has not run yet (a backup's first takeover)
+  // does not wait for page faults either.
+  (void)sys::lock_program_code();
 }
 
 // After the start (and after a reload) the heap holds freed pages: the parsed config file, netlink

@@ -3,11 +3,51 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <string>
+#include <string_view>
 
 namespace vigil::sys {
+
+namespace {
+
+// The program's own path as /proc/self/maps names its mappings.
+std::string program_path() {
+  std::array<char, 4096> path{};
+  const ssize_t length = ::readlink("/proc/self/exe", path.data(), path.size() - 1);
+  return length > 0 ? std::string(path.data(), static_cast<std::size_t>(length)) : std::string();
+}
+
+// A mapping of the program's machine code: executable, and named by the program's path.
+bool is_program_code(const char* perms, const char* path, const std::string& program) {
+  if (perms[2] != 'x' || program.empty()) return false;
+  const std::size_t length = std::strcspn(path, "\n");
+  return std::string_view(path, length) == program;
+}
+
+}  // namespace
+
+std::size_t lock_program_code() {
+  std::FILE* maps = std::fopen("/proc/self/maps", "re");
+  if (maps == nullptr) return 0;
+  const std::string program = program_path();
+  std::size_t locked = 0;
+  char line[4096];
+  while (std::fgets(line, sizeof line, maps) != nullptr) {
+    unsigned long from = 0;
+    unsigned long to = 0;
+    char perms[8] = {};
+    int path_at = 0;
+    if (std::sscanf(line, "%lx-%lx %7s %*x %*s %*u %n", &from, &to, perms, &path_at) < 3 || path_at == 0) continue;
+    if (!is_program_code(perms, line + path_at, program)) continue;
+    if (::mlock(reinterpret_cast<void*>(from), to - from) == 0) locked += to - from;
+  }
+  std::fclose(maps);
+  return locked;
+}
 
 std::size_t drop_read_only_file_pages() {
   std::FILE* smaps = std::fopen("/proc/self/smaps", "re");
@@ -16,6 +56,7 @@ std::size_t drop_read_only_file_pages() {
   unsigned long start = 0;
   unsigned long end = 0;
   bool candidate = false;
+  const std::string program = program_path();
   char line[4096];
   while (std::fgets(line, sizeof line, smaps) != nullptr) {
     unsigned long from = 0;
@@ -30,7 +71,9 @@ std::size_t drop_read_only_file_pages() {
       // mappings ([heap], stacks, io_uring rings) have no file to come back from.
       start = from;
       end = to;
-      candidate = inode != 0 && perms[1] != 'w' && line[path_at] == '/';
+      // The program's own code stays: lock_program_code() keeps all of it resident.
+      candidate =
+          inode != 0 && perms[1] != 'w' && line[path_at] == '/' && !is_program_code(perms, line + path_at, program);
       continue;
     }
     unsigned long anonymous_kib = 0;

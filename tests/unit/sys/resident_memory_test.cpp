@@ -6,10 +6,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -89,6 +92,39 @@ TEST_CASE("read-only mappings that were written before (RELRO) keep their pages"
   (void)vigil::sys::drop_read_only_file_pages();
   CHECK(mapped[0] == 'Z');
   ::munmap(mapped, size);
+}
+
+TEST_CASE("the program's own code is locked whole, and the drop leaves it alone") {
+  // The test binary's executable mappings, as lock_program_code finds them.
+  std::array<char, 4096> exe{};
+  REQUIRE(::readlink("/proc/self/exe", exe.data(), exe.size() - 1) > 0);
+  std::vector<std::pair<void*, std::size_t>> code;
+  std::ifstream maps("/proc/self/maps");
+  for (std::string line; std::getline(maps, line);) {
+    unsigned long from = 0;
+    unsigned long to = 0;
+    char perms[8] = {};
+    int path_at = 0;
+    if (std::sscanf(line.c_str(), "%lx-%lx %7s %*x %*s %*u %n", &from, &to, perms, &path_at) >= 3 && path_at > 0 &&
+        perms[2] == 'x' && line.substr(static_cast<std::size_t>(path_at)) == exe.data()) {
+      code.emplace_back(reinterpret_cast<void*>(from), to - from);
+    }
+  }
+  REQUIRE_FALSE(code.empty());
+  std::size_t code_bytes = 0;
+  for (const auto& [start, size] : code) code_bytes += size;
+
+  const std::size_t locked = vigil::sys::lock_program_code();
+  if (locked == 0) {
+    MESSAGE("mlock refused (not root, or RLIMIT_MEMLOCK too small): only the drop is checked");
+  } else {
+    CHECK(locked == code_bytes);
+  }
+  (void)vigil::sys::drop_read_only_file_pages();
+  for (const auto& [start, size] : code) {
+    if (locked != 0) CHECK(mapping_rss_kib(start) == static_cast<long>(size / 1024));
+    ::munlock(start, size);
+  }
 }
 
 TEST_CASE("resident_kib reads the process's resident set") { CHECK(vigil::sys::resident_kib() > 0); }
