@@ -452,10 +452,9 @@ void VrrpUnit::execute(std::vector<vrrp::MemberActions> batches) {
       } else if (const auto* remove = std::get_if<vrrp::RemoveVips>(&action)) {
         queue_kernel(index, KernelJob{KernelJob::Kind::kRemoveVips, 0, remove->vips, nullptr, false});
       } else if (const auto* garp = std::get_if<vrrp::SendGratuitous>(&action)) {
-        // The burst's first announcement leaves here; the coroutine sends the rest, paced.
-        const bool first_sent = garp->repeat > 0 && !garp->vips.empty() && announce_now(index, garp->vips.front());
-        asio::co_spawn(context_.executor,
-                       send_gratuitous(shared_from_this(), index, garp->vips, garp->repeat, first_sent),
+        // co_spawn runs the coroutine here up to its first wait (the pause between announcements,
+        // or a full device queue), so the burst's first announcement leaves inside this step.
+        asio::co_spawn(context_.executor, send_gratuitous(shared_from_this(), index, garp->vips, garp->repeat),
                        asio::detached);
       } else if (std::holds_alternative<vrrp::RunNotify>(action)) {
         reports = true;
@@ -469,13 +468,6 @@ void VrrpUnit::execute(std::vector<vrrp::MemberActions> batches) {
         report(batch.member, notify->state, notify->priority);
     }
   }
-}
-
-bool VrrpUnit::announce_now(std::size_t index, const IpPrefix& vip) {
-  auto sender = gratuitous_sender(index, vip);
-  if (!sender) return false;  // send_gratuitous tries again and says why
-  const auto sent = (*sender)->try_announce_now(vip.address);
-  return sent && *sent;
 }
 
 void VrrpUnit::send_advert(std::size_t index, const vrrp::Advert& advert) {
@@ -667,7 +659,7 @@ Result<net::wire::GratuitousSender*> VrrpUnit::gratuitous_sender(std::size_t ind
 }
 
 rt::Task<void> VrrpUnit::send_gratuitous([[maybe_unused]] std::shared_ptr<VrrpUnit> self, std::size_t index,
-                                         std::vector<IpPrefix> vips, std::uint32_t repeat, bool first_sent) {
+                                         std::vector<IpPrefix> vips, std::uint32_t repeat) {
   asio::steady_timer pause(context_.executor);
   // A send that fails once usually fails for the whole burst (no packet socket, a link gone):
   // one warning per burst, the rest at debug level.
@@ -676,20 +668,18 @@ rt::Task<void> VrrpUnit::send_gratuitous([[maybe_unused]] std::shared_ptr<VrrpUn
     for (const auto& vip : vips) {
       const bool v4 = vip.address.is_v4();
       const Duration gap = v4 ? context_.garp_interval : context_.gna_interval;
-      if (!std::exchange(first_sent, false)) {  // else execute() sent it
-        auto sender = gratuitous_sender(index, vip);
-        if (!sender) {
-          sys::log_warning("vrrp_instance {}: no gratuitous ARP/NA {}", members_[index].config->name,
-                           sender.error().to_string());
-          co_return;
-        }
-        const auto sent = co_await (*sender)->announce(vip.address);
-        if (!sent) {
-          const auto level = failure_reported ? sys::LogLevel::Debug : sys::LogLevel::Warning;
-          sys::log(level, "vrrp_instance {}: gratuitous {} for {} not sent: {}", members_[index].config->name,
-                   v4 ? "ARP" : "NA", vip.to_string(), sent.error().to_string());
-          failure_reported = true;
-        }
+      auto sender = gratuitous_sender(index, vip);
+      if (!sender) {
+        sys::log_warning("vrrp_instance {}: no gratuitous ARP/NA {}", members_[index].config->name,
+                         sender.error().to_string());
+        co_return;
+      }
+      const auto sent = co_await (*sender)->announce(vip.address);
+      if (!sent) {
+        const auto level = failure_reported ? sys::LogLevel::Debug : sys::LogLevel::Warning;
+        sys::log(level, "vrrp_instance {}: gratuitous {} for {} not sent: {}", members_[index].config->name,
+                 v4 ? "ARP" : "NA", vip.to_string(), sent.error().to_string());
+        failure_reported = true;
       }
       if (gap > Duration::zero()) {
         pause.expires_after(gap);

@@ -221,11 +221,9 @@ class VrrpUnit : public std::enable_shared_from_this<VrrpUnit> {
   void queue_kernel(std::size_t index, KernelJob job);
   rt::Task<void> run_kernel_jobs(std::shared_ptr<VrrpUnit> self, std::size_t index);
   rt::Task<Result<void>> kernel_job(std::size_t index, const KernelJob& job);
-  // `repeat` rounds over `vips`; `first_sent`: execute() already sent the first announcement.
+  // `repeat` rounds over `vips`, paced by garp_interval / gna_interval.
   rt::Task<void> send_gratuitous(std::shared_ptr<VrrpUnit> self, std::size_t index, std::vector<IpPrefix> vips,
-                                 std::uint32_t repeat, bool first_sent);
-  // Sends one GARP or NA for `vip` at once; false when it could not (full queue, no sender).
-  bool announce_now(std::size_t index, const IpPrefix& vip);
+                                 std::uint32_t repeat);
   // The engine's shared sender for this VIP's interface (and VMAC), opened on first use.
   Result<net::wire::GratuitousSender*> gratuitous_sender(std::size_t index, const IpPrefix& vip);
   void report(std::size_t index, vrrp::State state, std::uint8_t priority);

@@ -122,8 +122,9 @@ Result<std::shared_ptr<Client>> Client::open(const asio::any_io_executor& execut
   auto socket = open_route_socket(executor, kRequestReceiveBuffer, protocol);
   if (!socket) return fail(socket.error());
   // It holds the answers of one transaction at a time, but a batch of transact_many (32 KiB of
-  // small IPVS requests) gets hundreds of ACKs at once, each charged a whole buffer's size, and the
-  // default 208 KiB would drop some.
+  // small IPVS requests) gets hundreds of ACKs at once, each charged far more than its bytes
+  // against the buffer (the kernel counts whole socket buffers), and the default 208 KiB would
+  // drop some.
   auto immediate = open_route_socket(executor, kRequestReceiveBuffer, protocol);
   if (!immediate) return fail(immediate.error());
   std::shared_ptr<Client> client(new Client(executor, std::move(*socket), std::move(*immediate)));

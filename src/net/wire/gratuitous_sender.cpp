@@ -102,20 +102,6 @@ Result<void> GratuitousSender::open_advert_socket() {
   return {};
 }
 
-Result<bool> GratuitousSender::try_announce_now(const IpAddress& vip) {
-  Result<void> sent;
-  if (vip.is_v4()) {
-    if (auto opened = open_arp_socket(); !opened) return fail(opened.error());
-    sent = send_arp_now(build_gratuitous_arp(mac_, vip), vip);
-  } else {
-    if (auto opened = open_advert_socket(); !opened) return fail(opened.error());
-    sent = send_advert_now(build_unsolicited_advert(mac_, vip, false), vip);
-  }
-  if (sent) return true;
-  if (would_block(sent.error())) return false;
-  return fail(sent.error());
-}
-
 asio::awaitable<Result<void>> GratuitousSender::announce(IpAddress vip) {
   // Not `v4 ? co_await a : co_await b`: g++ 12 destroys the result of such a conditional twice.
   if (vip.is_v4()) co_return co_await send_arp(vip);

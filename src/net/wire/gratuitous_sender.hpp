@@ -35,10 +35,8 @@ class GratuitousSender {
     return vip.is_v4() ? open_arp_socket() : open_advert_socket();
   }
 
-  // One announcement for `vip` (a gratuitous ARP, or an unsolicited NA without the R flag) sent
-  // right now; false when the device queue is full (announce() then waits for room).
-  [[nodiscard]] Result<bool> try_announce_now(const IpAddress& vip);
-  // The same, waiting for room in the device queue when it is full.
+  // One announcement for `vip`: a gratuitous ARP, or an unsolicited NA without the R flag. Sent
+  // at once, without suspending, unless the device queue is full (then it waits for room).
   asio::awaitable<Result<void>> announce(IpAddress vip);
 
   // One gratuitous ARP for an IPv4 VIP.

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 #include <chrono>
@@ -53,6 +55,30 @@ TEST_CASE("make_io_context runs a coroutine timer on the built backend") {
   CHECK_FALSE(failure);
   CHECK(ticks == 3);
   MESSAGE("backend: " << vigil::rt::backend_name());
+}
+
+TEST_CASE("co_spawn from a handler runs the coroutine up to its first wait before it returns") {
+  // The takeover path relies on it: a new master's VIP transaction (whose netlink ACK is read
+  // without waiting) and its first gratuitous ARP both happen inside the step that spawned them.
+  auto context = vigil::rt::make_io_context();
+  REQUIRE_MESSAGE(context.has_value(), (context ? "" : context.error().to_string()));
+  std::vector<std::string> events;
+  asio::post(**context, [&] {
+    asio::co_spawn(
+        **context,
+        [&]() -> vigil::rt::Task<void> {
+          events.emplace_back("coroutine before its first wait");
+          asio::steady_timer timer(co_await asio::this_coro::executor);
+          timer.expires_after(1ms);
+          (void)co_await timer.async_wait(vigil::rt::use_nothrow);
+          events.emplace_back("coroutine after its wait");
+        },
+        asio::detached);
+    events.emplace_back("co_spawn returned");
+  });
+  (*context)->run();
+  CHECK(events ==
+        std::vector<std::string>{"coroutine before its first wait", "co_spawn returned", "coroutine after its wait"});
 }
 
 #if VIGIL_IO_URING
